@@ -1,0 +1,212 @@
+//! The command line: `serve` (the default), `sign` and `errors`. Every flag can also be set with
+//! an `RM_EMULATOR_*` environment variable.
+
+use crate::clock::{Clock, SystemClock};
+use crate::domain::World;
+use crate::error::ErrorCode;
+use crate::protocol::params::Params;
+use crate::protocol::signature;
+use crate::startup::load_world;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// The port served when none is given.
+pub const DEFAULT_PORT: u16 = 8765;
+
+/// A local emulator of Alibaba Cloud Resource Manager's handshake API.
+#[derive(Debug, Parser)]
+#[command(name = "resourcemanager-emulator", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Flags of `serve`, accepted without the word.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+impl Cli {
+    /// The command to run: `serve` with the top-level flags when none is named.
+    #[must_use]
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Serve(self.serve))
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the RPC endpoint (the default).
+    Serve(ServeArgs),
+    /// Print a signed request URL (or curl command) for an action.
+    Sign(SignArgs),
+    /// Print the error catalog as a Markdown table.
+    Errors,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Flags of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "RM_EMULATOR_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "RM_EMULATOR_PORT", default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// A world file (TOML, the schema of fixtures/default.toml) instead of the embedded default world.
+    #[arg(long, env = "RM_EMULATOR_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
+    /// Log line format.
+    #[arg(long, env = "RM_EMULATOR_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Worker threads (default: one per core).
+    #[arg(long, env = "RM_EMULATOR_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+/// HTTP method of a signed request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignMethod {
+    /// Everything in the query.
+    Get,
+    /// Everything in a form body.
+    Post,
+}
+
+/// Flags of `sign`.
+#[derive(Debug, Clone, Args)]
+pub struct SignArgs {
+    /// The action, e.g. AcceptHandshake.
+    pub action: String,
+    /// Action parameters as Name=Value, e.g. HandshakeId=h-Ih8IuPfvV0t0abcd.
+    pub params: Vec<String>,
+    /// AccessKeyId to sign with.
+    #[arg(long, env = "RM_EMULATOR_ACCESS_KEY_ID", default_value = "LTAI5tEmuInvitee00001")]
+    pub access_key_id: String,
+    /// AccessKeySecret (default: the key's secret in the world).
+    #[arg(long, env = "RM_EMULATOR_ACCESS_KEY_SECRET")]
+    pub access_key_secret: Option<String>,
+    /// SecurityToken for STS keys (default: the key's token in the world).
+    #[arg(long, env = "RM_EMULATOR_SECURITY_TOKEN")]
+    pub security_token: Option<String>,
+    /// The world to look keys up in (default: the embedded default world).
+    #[arg(long, env = "RM_EMULATOR_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
+    /// The emulator's base URL.
+    #[arg(long, env = "RM_EMULATOR_ENDPOINT", default_value = "http://127.0.0.1:8765")]
+    pub endpoint: String,
+    /// GET puts the parameters in the query; POST sends them as a form body (implies --curl).
+    #[arg(long, env = "RM_EMULATOR_SIGN_METHOD", value_enum, default_value_t = SignMethod::Get)]
+    pub method: SignMethod,
+    /// Response format.
+    #[arg(long, env = "RM_EMULATOR_SIGN_FORMAT", default_value = "JSON")]
+    pub format: String,
+    /// Print a curl command rather than a URL.
+    #[arg(long, env = "RM_EMULATOR_SIGN_CURL")]
+    pub curl: bool,
+}
+
+/// `sign`: the signed URL or curl command, or why it cannot be made.
+pub fn sign(args: &SignArgs) -> Result<String, String> {
+    let world = || load_world(args.fixtures.as_deref(), &SystemClock).map_err(|e| e.to_string());
+    let (secret, token) = match &args.access_key_secret {
+        Some(secret) => (secret.clone(), args.security_token.clone()),
+        None => {
+            let world: World = world()?;
+            let credential = world
+                .credentials()
+                .into_iter()
+                .find(|c| c.access_key_id == args.access_key_id)
+                .ok_or_else(|| format!("access key {} is not in the world; pass --access-key-secret", args.access_key_id))?
+                .clone();
+            let token = args.security_token.clone().or_else(|| credential.security_token.map(|t| t.expose().to_owned()));
+            (credential.secret.expose().to_owned(), token)
+        }
+    };
+
+    let mut params = Params::default();
+    for pair in &args.params {
+        let (name, value) = pair.split_once('=').ok_or_else(|| format!("parameter {pair:?} is not Name=Value"))?;
+        params.insert(name, value);
+    }
+    let nonce = uuid::Builder::from_random_bytes(rand::random()).into_uuid().simple().to_string();
+    for (name, value) in [
+        ("Action", args.action.as_str()),
+        ("Version", crate::protocol::VERSION),
+        ("Format", args.format.as_str()),
+        ("AccessKeyId", args.access_key_id.as_str()),
+        ("SignatureMethod", "HMAC-SHA1"),
+        ("SignatureVersion", "1.0"),
+        ("SignatureNonce", nonce.as_str()),
+        ("Timestamp", &SystemClock.now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+    ] {
+        params.insert(name, value);
+    }
+    if let Some(token) = token {
+        params.insert("SecurityToken", token);
+    }
+    let method = match args.method {
+        SignMethod::Get => "GET",
+        SignMethod::Post => "POST",
+    };
+    signature::sign_params(&mut params, method, &secret);
+    let encoded = signature::encode_params(&params);
+    let base = args.endpoint.trim_end_matches('/');
+    Ok(match args.method {
+        SignMethod::Get if !args.curl => format!("{base}/?{encoded}"),
+        SignMethod::Get => format!("curl -sS '{base}/?{encoded}'"),
+        SignMethod::Post => format!(
+            "curl -sS -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data '{encoded}' '{base}/'"
+        ),
+    })
+}
+
+/// `errors`: the catalog table.
+#[must_use]
+pub fn errors() -> String {
+    ErrorCode::markdown_table()
+}
+
+/// The start-up banner: where to connect and with which keys.
+#[must_use]
+pub fn banner(world: &World, world_name: &str, host: &str, port: u16) -> String {
+    let counts = world.counts();
+    let endpoint = format!("http://{host}:{port}");
+    let mut out = format!(
+        "resourcemanager-emulator {} listening at {endpoint}\n  world: {world_name}: {} resource directories, {} accounts, {} access keys, {} handshakes\n  access keys:\n",
+        env!("CARGO_PKG_VERSION"),
+        counts.resource_directories,
+        counts.accounts,
+        counts.access_keys,
+        counts.handshakes
+    );
+    const SHOWN: usize = 12;
+    let credentials = world.credentials();
+    for credential in credentials.iter().take(SHOWN) {
+        let account = world.account(&credential.account_id).map_or("", |a| a.name.as_str());
+        out.push_str(&format!(
+            "    {} / {}  account {} ({account}){}{}\n",
+            credential.access_key_id,
+            credential.secret.expose(),
+            credential.account_id,
+            credential.security_token.as_ref().map(|t| format!(", SecurityToken {}", t.expose())).unwrap_or_default(),
+            if credential.disabled { ", disabled" } else { "" },
+        ));
+    }
+    if credentials.len() > SHOWN {
+        out.push_str(&format!("    … and {} more\n", credentials.len() - SHOWN));
+    }
+    out.push_str(&format!(
+        "  python: Config(access_key_id='LTAI5tEmuInvitee00001', access_key_secret='EmuInviteeSecret00001', endpoint='{host}:{port}', protocol='http')\n  curl:   curl -sS \"$(resourcemanager-emulator sign --endpoint {endpoint} AcceptHandshake HandshakeId=h-Ih8IuPfvV0t0abcd)\"\n"
+    ));
+    out
+}

@@ -1,0 +1,542 @@
+//! The world as a document: the serde schema of fixture files (`fixtures/default.toml`,
+//! `--fixtures PATH`), which state import and export reuse. Loading checks every id and every
+//! cross-reference, and a problem is reported with the file, line and column it stands on.
+//!
+//! Times are either absolute (`2026-11-01T09:00:00Z`) or relative to the moment of loading
+//! (`now`, `now-20d`, `now+1h`, `now-90m`, `now-30s`); exported documents use absolute times.
+
+use super::{
+    Account, AccountId, AccountType, Credential, Handshake, HandshakeId, HandshakeStatus, RealNameType,
+    ResourceDirectory, ResourceDirectoryId, Secret, TargetType, VALIDITY, World,
+};
+use chrono::{DateTime, SecondsFormat, TimeDelta, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+
+/// The default world, compiled into the binary.
+pub const DEFAULT_WORLD: &str = include_str!("../../fixtures/default.toml");
+/// How the default world is named in messages.
+pub const DEFAULT_WORLD_NAME: &str = "fixtures/default.toml (embedded)";
+/// The longest Note an invitation may carry.
+pub const MAX_NOTE_CHARS: usize = 1024;
+
+/// A whole world.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorldDoc {
+    /// Resource directories.
+    #[serde(default)]
+    pub resource_directories: Vec<DirectoryDoc>,
+    /// Accounts.
+    #[serde(default)]
+    pub accounts: Vec<AccountDoc>,
+    /// Access keys (permanent and STS).
+    #[serde(default)]
+    pub access_keys: Vec<AccessKeyDoc>,
+    /// Handshakes.
+    #[serde(default)]
+    pub handshakes: Vec<HandshakeDoc>,
+}
+
+/// A resource directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryDoc {
+    /// `rd-` id.
+    pub id: ResourceDirectoryId,
+    /// Its management account (which belongs to it implicitly).
+    pub master_account_id: AccountId,
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountDoc {
+    /// 16 digits.
+    pub id: AccountId,
+    /// Display name.
+    pub name: String,
+    /// Logon email.
+    pub logon_email: String,
+    /// `enterprise` or `personal`.
+    #[serde(rename = "type")]
+    pub account_type: AccountType,
+    /// `enterprise`, `individual` or `none`.
+    pub real_name_type: RealNameType,
+    /// The directory it is a member of, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_directory: Option<ResourceDirectoryId>,
+}
+
+/// An access key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKeyDoc {
+    /// AccessKeyId.
+    pub id: String,
+    /// AccessKeySecret.
+    pub secret: String,
+    /// The account it acts for.
+    pub account_id: AccountId,
+    /// STS credentials: the SecurityToken that must accompany the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_token: Option<String>,
+    /// STS credentials: when the token expires (emulator clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<TimeSpec>,
+    /// Refuse the key with `InvalidAccessKeyId.Inactive`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
+}
+
+/// A handshake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandshakeDoc {
+    /// `h-` id.
+    pub id: HandshakeId,
+    /// The inviting directory. If it is not in the world, the directory counts as destroyed and
+    /// the master account fields must be given.
+    pub resource_directory_id: ResourceDirectoryId,
+    /// Defaults to the directory's management account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master_account_id: Option<AccountId>,
+    /// Defaults to that account's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master_account_name: Option<String>,
+    /// Account id or logon email.
+    pub target_entity: String,
+    /// `Account` or `Email`.
+    pub target_type: TargetType,
+    /// At most 1024 characters.
+    #[serde(default)]
+    pub note: String,
+    /// `Pending`, `Accepted`, `Cancelled`, `Declined` or `Expired`. A Pending one past its
+    /// ExpireTime is loaded as Expired.
+    pub status: HandshakeStatus,
+    /// When it was sent.
+    pub create_time: TimeSpec,
+    /// Defaults to `create_time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modify_time: Option<TimeSpec>,
+    /// Defaults to `create_time` + 14 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_time: Option<TimeSpec>,
+}
+
+/// A point in time, absolute or relative to when the document is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeSpec {
+    /// A fixed instant.
+    At(DateTime<Utc>),
+    /// The load time plus this offset.
+    FromNow(TimeDelta),
+}
+
+impl TimeSpec {
+    /// The instant this names, for a document loaded at `now`, at second precision.
+    #[must_use]
+    pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        truncate_to_seconds(match self {
+            Self::At(at) => at,
+            Self::FromNow(offset) => now + offset,
+        })
+    }
+
+    fn parse(text: &str) -> Result<Self, String> {
+        if let Some(rest) = text.strip_prefix("now") {
+            if rest.is_empty() {
+                return Ok(Self::FromNow(TimeDelta::zero()));
+            }
+            let (sign, amount) = match rest.split_at(1) {
+                ("+", amount) => (1, amount),
+                ("-", amount) => (-1, amount),
+                _ => return Err(format!("invalid relative time {text:?}: expected now, now+N<unit> or now-N<unit>")),
+            };
+            let unit = amount.chars().last().unwrap_or(' ');
+            let number: i64 = amount[..amount.len() - unit.len_utf8()]
+                .parse()
+                .map_err(|_| format!("invalid relative time {text:?}: the amount is not a whole number"))?;
+            let seconds = match unit {
+                'd' => 86_400,
+                'h' => 3_600,
+                'm' => 60,
+                's' => 1,
+                _ => return Err(format!("invalid relative time {text:?}: the unit must be d, h, m or s")),
+            };
+            let offset = number
+                .checked_mul(seconds * sign)
+                .and_then(TimeDelta::try_seconds)
+                .ok_or_else(|| format!("invalid relative time {text:?}: out of range"))?;
+            Ok(Self::FromNow(offset))
+        } else {
+            DateTime::parse_from_rfc3339(text)
+                .map(|at| Self::At(at.with_timezone(&Utc)))
+                .map_err(|e| format!("invalid time {text:?} ({e}): expected e.g. 2026-11-01T09:00:00Z or now-20d"))
+        }
+    }
+}
+
+impl fmt::Display for TimeSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::At(at) => f.write_str(&at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            Self::FromNow(offset) => write!(f, "now{:+}s", offset.num_seconds()),
+        }
+    }
+}
+
+impl Serialize for TimeSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Drops sub-second precision: every handshake time on the wire is whole seconds.
+#[must_use]
+pub fn truncate_to_seconds(at: DateTime<Utc>) -> DateTime<Utc> {
+    Utc.timestamp_opt(at.timestamp(), 0).single().unwrap_or(at)
+}
+
+/// A fixture document that could not be loaded, located in its source.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{source_name}:{line}:{column}: {problem}")]
+pub struct FixtureError {
+    /// The file (or other source) name.
+    pub source_name: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// A problem found after parsing: what is wrong and which value (as written) it is about.
+struct Problem {
+    value: String,
+    occurrence: usize,
+    message: String,
+}
+
+impl Problem {
+    fn at(value: impl fmt::Display, message: impl Into<String>) -> Self {
+        Self { value: value.to_string(), occurrence: 1, message: message.into() }
+    }
+}
+
+impl WorldDoc {
+    /// Parses a TOML document; `source_name` is used in error messages.
+    pub fn from_toml(source_name: &str, text: &str) -> Result<Self, FixtureError> {
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |span| line_and_column(text, span.start));
+            FixtureError {
+                source_name: source_name.to_owned(),
+                line,
+                column,
+                problem: e.message().trim().to_owned(),
+            }
+        })
+    }
+
+    /// The document as TOML.
+    #[must_use]
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// Loads a TOML document into a world, resolving relative times against `now`.
+    pub fn load_toml(source_name: &str, text: &str, now: DateTime<Utc>) -> Result<World, FixtureError> {
+        Self::from_toml(source_name, text)?.into_world(now).map_err(|problem| {
+            let (line, column) = locate(text, &problem.value, problem.occurrence);
+            FixtureError { source_name: source_name.to_owned(), line, column, problem: problem.message }
+        })
+    }
+
+    /// Checks the document and builds the world; relative times resolve against `now`.
+    fn into_world(self, now: DateTime<Utc>) -> Result<World, Problem> {
+        let mut world = World::default();
+
+        for doc in self.resource_directories {
+            let id = doc.id.clone();
+            let directory = ResourceDirectory { id: doc.id, master_account_id: doc.master_account_id };
+            if world.directories.insert(id.clone(), directory).is_some() {
+                return Err(Problem { occurrence: 2, ..Problem::at(&id, format!("resource directory {id} is defined twice")) });
+            }
+        }
+
+        let mut account_emails: HashMap<String, AccountId> = HashMap::new();
+        for doc in self.accounts {
+            let id = doc.id.clone();
+            if let Some(directory) = &doc.resource_directory
+                && !world.directories.contains_key(directory)
+            {
+                return Err(Problem::at(directory, format!("account {id} belongs to unknown resource directory {directory}")));
+            }
+            if !doc.logon_email.contains('@') {
+                return Err(Problem::at(&doc.logon_email, format!("account {id}: logon_email {:?} is not an email address", doc.logon_email)));
+            }
+            if let Some(other) = account_emails.insert(doc.logon_email.to_ascii_lowercase(), id.clone()) {
+                return Err(Problem { occurrence: 2, ..Problem::at(&doc.logon_email, format!("accounts {other} and {id} share logon_email {}", doc.logon_email)) });
+            }
+            let account = Account {
+                id: doc.id,
+                name: doc.name,
+                logon_email: doc.logon_email,
+                account_type: doc.account_type,
+                real_name_type: doc.real_name_type,
+                resource_directory: doc.resource_directory,
+            };
+            if world.accounts.insert(id.clone(), account).is_some() {
+                return Err(Problem { occurrence: 2, ..Problem::at(&id, format!("account {id} is defined twice")) });
+            }
+        }
+
+        for directory in world.directories.values() {
+            let master = &directory.master_account_id;
+            let Some(account) = world.accounts.get_mut(master) else {
+                return Err(Problem::at(master, format!("resource directory {}: master account {master} is not defined", directory.id)));
+            };
+            match &account.resource_directory {
+                None => account.resource_directory = Some(directory.id.clone()),
+                Some(own) if *own == directory.id => {}
+                Some(other) => {
+                    return Err(Problem::at(master, format!("account {master} manages {} but is a member of {other}", directory.id)));
+                }
+            }
+        }
+
+        for doc in self.access_keys {
+            if doc.id.is_empty() || doc.secret.is_empty() {
+                return Err(Problem::at(&doc.account_id, "an access key needs a non-empty id and secret"));
+            }
+            if !world.accounts.contains_key(&doc.account_id) {
+                return Err(Problem::at(&doc.account_id, format!("access key {}: account {} is not defined", doc.id, doc.account_id)));
+            }
+            if doc.security_token.as_deref() == Some("") {
+                return Err(Problem::at(&doc.id, format!("access key {}: security_token is empty", doc.id)));
+            }
+            let id = doc.id.clone();
+            let credential = Credential {
+                access_key_id: doc.id,
+                secret: Secret::new(doc.secret),
+                account_id: doc.account_id,
+                security_token: doc.security_token.map(Secret::new),
+                expiration: doc.expiration.map(|t| t.resolve(now)),
+                disabled: doc.disabled,
+            };
+            if world.credentials.insert(id.clone(), credential).is_some() {
+                return Err(Problem { occurrence: 2, ..Problem::at(&id, format!("access key {id} is defined twice")) });
+            }
+        }
+
+        for doc in self.handshakes {
+            let handshake = handshake_from_doc(&world, doc, now)?;
+            let id = handshake.id.clone();
+            if world.handshakes.insert(id.clone(), handshake).is_some() {
+                return Err(Problem { occurrence: 2, ..Problem::at(&id, format!("handshake {id} is defined twice")) });
+            }
+        }
+        Ok(world)
+    }
+
+    /// The document describing `world`, with absolute times.
+    #[must_use]
+    pub fn from_world(world: &World) -> Self {
+        let mut doc = Self {
+            resource_directories: world
+                .directories
+                .values()
+                .map(|d| DirectoryDoc { id: d.id.clone(), master_account_id: d.master_account_id.clone() })
+                .collect(),
+            accounts: world
+                .accounts
+                .values()
+                .map(|a| AccountDoc {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    logon_email: a.logon_email.clone(),
+                    account_type: a.account_type,
+                    real_name_type: a.real_name_type,
+                    resource_directory: a.resource_directory.clone(),
+                })
+                .collect(),
+            access_keys: world
+                .credentials
+                .values()
+                .map(|c| AccessKeyDoc {
+                    id: c.access_key_id.clone(),
+                    secret: c.secret.expose().to_owned(),
+                    account_id: c.account_id.clone(),
+                    security_token: c.security_token.as_ref().map(|t| t.expose().to_owned()),
+                    expiration: c.expiration.map(TimeSpec::At),
+                    disabled: c.disabled,
+                })
+                .collect(),
+            handshakes: world
+                .handshakes
+                .values()
+                .map(|h| HandshakeDoc {
+                    id: h.id.clone(),
+                    resource_directory_id: h.resource_directory_id.clone(),
+                    master_account_id: Some(h.master_account_id.clone()),
+                    master_account_name: Some(h.master_account_name.clone()),
+                    target_entity: h.target_entity.clone(),
+                    target_type: h.target_type,
+                    note: h.note.clone(),
+                    status: h.status,
+                    create_time: TimeSpec::At(h.create_time),
+                    modify_time: Some(TimeSpec::At(h.modify_time)),
+                    expire_time: Some(TimeSpec::At(h.expire_time)),
+                })
+                .collect(),
+        };
+        // Hash maps have no order; a stable document diffs cleanly.
+        doc.resource_directories.sort_by(|a, b| a.id.cmp(&b.id));
+        doc.accounts.sort_by(|a, b| a.id.cmp(&b.id));
+        doc.access_keys.sort_by(|a, b| a.id.cmp(&b.id));
+        doc.handshakes.sort_by(|a, b| (a.create_time.to_string(), &a.id).cmp(&(b.create_time.to_string(), &b.id)));
+        doc
+    }
+}
+
+fn handshake_from_doc(world: &World, doc: HandshakeDoc, now: DateTime<Utc>) -> Result<Handshake, Problem> {
+    let id = doc.id;
+    let (master_account_id, master_account_name) = match world.directories.get(&doc.resource_directory_id) {
+        Some(directory) => {
+            let master = &world.accounts[&directory.master_account_id];
+            if doc.master_account_id.as_ref().is_some_and(|given| *given != master.id) {
+                return Err(Problem::at(&id, format!("handshake {id}: master_account_id is not the management account of {}", directory.id)));
+            }
+            (master.id.clone(), doc.master_account_name.unwrap_or_else(|| master.name.clone()))
+        }
+        None => match (doc.master_account_id, doc.master_account_name) {
+            (Some(master_id), Some(name)) => (master_id, name),
+            _ => {
+                return Err(Problem::at(
+                    &doc.resource_directory_id,
+                    format!(
+                        "handshake {id}: resource directory {} is not defined (a destroyed directory needs master_account_id and master_account_name)",
+                        doc.resource_directory_id
+                    ),
+                ));
+            }
+        },
+    };
+    match doc.target_type {
+        TargetType::Account if AccountId::parse(&doc.target_entity).is_err() => {
+            return Err(Problem::at(&doc.target_entity, format!("handshake {id}: target_entity {:?} is not an account id", doc.target_entity)));
+        }
+        TargetType::Email if !doc.target_entity.contains('@') => {
+            return Err(Problem::at(&doc.target_entity, format!("handshake {id}: target_entity {:?} is not an email address", doc.target_entity)));
+        }
+        _ => {}
+    }
+    if doc.note.chars().count() > MAX_NOTE_CHARS {
+        return Err(Problem::at(&id, format!("handshake {id}: note is longer than {MAX_NOTE_CHARS} characters")));
+    }
+    let create_time = doc.create_time.resolve(now);
+    let expire_time = doc.expire_time.map_or(create_time + VALIDITY, |t| t.resolve(now));
+    let modify_time = doc.modify_time.map_or(create_time, |t| t.resolve(now));
+    if modify_time < create_time || expire_time < create_time {
+        return Err(Problem::at(&id, format!("handshake {id}: modify_time and expire_time may not precede create_time")));
+    }
+    let mut handshake = Handshake {
+        id,
+        resource_directory_id: doc.resource_directory_id,
+        master_account_id,
+        master_account_name,
+        target_entity: doc.target_entity,
+        target_type: doc.target_type,
+        note: doc.note,
+        status: doc.status,
+        create_time,
+        modify_time,
+        expire_time,
+    };
+    handshake.refresh(now);
+    Ok(handshake)
+}
+
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Where the `occurrence`-th quoted `value` stands in `text` (its line start if not found).
+fn locate(text: &str, value: &str, occurrence: usize) -> (usize, usize) {
+    let quoted = format!("\"{value}\"");
+    text.match_indices(&quoted)
+        .nth(occurrence.saturating_sub(1))
+        .or_else(|| text.match_indices(&quoted).next())
+        .map_or((1, 1), |(offset, _)| line_and_column(text, offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn the_default_world_loads() {
+        let world = WorldDoc::load_toml(DEFAULT_WORLD_NAME, DEFAULT_WORLD, now()).unwrap();
+        let expired = world.handshake(&HandshakeId::parse("h-Exp1redAlready10").unwrap()).unwrap();
+        assert_eq!(expired.status, HandshakeStatus::Expired);
+        assert_eq!(expired.modify_time, expired.expire_time);
+    }
+
+    #[test]
+    fn relative_times_resolve_against_the_load_time() {
+        assert_eq!(TimeSpec::parse("now-20d").unwrap().resolve(now()), now() - TimeDelta::days(20));
+        assert_eq!(TimeSpec::parse("now+90m").unwrap().resolve(now()), now() + TimeDelta::minutes(90));
+        assert_eq!(TimeSpec::parse("now").unwrap().resolve(now()), now());
+        assert!(TimeSpec::parse("now-20w").is_err());
+        assert!(TimeSpec::parse("yesterday").is_err());
+    }
+
+    #[test]
+    fn a_malformed_document_is_reported_with_its_line() {
+        let text = "[[accounts]]\nid = \"1234\"\nname = \"x\"\n";
+        let err = WorldDoc::load_toml("w.toml", text, now()).unwrap_err();
+        assert_eq!((err.source_name.as_str(), err.line), ("w.toml", 2));
+        assert!(err.problem.contains("invalid account id"), "{}", err.problem);
+    }
+
+    #[test]
+    fn a_dangling_reference_is_reported_where_it_is_written() {
+        let text = "[[access_keys]]\nid = \"AK\"\nsecret = \"S\"\naccount_id = \"1234567890123456\"\n";
+        let err = WorldDoc::load_toml("w.toml", text, now()).unwrap_err();
+        assert_eq!(err.line, 4);
+        assert!(err.problem.contains("is not defined"), "{}", err.problem);
+    }
+
+    #[test]
+    fn a_duplicate_is_reported_at_its_second_definition() {
+        let account = "[[accounts]]\nid = \"1234567890123456\"\nname = \"x\"\nlogon_email = \"x@example.com\"\ntype = \"enterprise\"\nreal_name_type = \"enterprise\"\n";
+        let text = format!("{account}{}", account.replace("x@", "y@"));
+        let err = WorldDoc::load_toml("w.toml", &text, now()).unwrap_err();
+        assert_eq!(err.line, 8);
+        assert!(err.problem.contains("defined twice"), "{}", err.problem);
+    }
+
+    #[test]
+    fn an_exported_world_loads_back_unchanged() {
+        let world = WorldDoc::load_toml(DEFAULT_WORLD_NAME, DEFAULT_WORLD, now()).unwrap();
+        let text = WorldDoc::from_world(&world).to_toml();
+        let again = WorldDoc::load_toml("export.toml", &text, now() + TimeDelta::hours(1)).unwrap();
+        assert_eq!(world, again);
+    }
+}

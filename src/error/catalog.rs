@@ -1,0 +1,158 @@
+//! The one table of wire error codes: code, HTTP status and message, with a line on when each is
+//! returned. Nothing else in the crate holds a code string or a status number; everything
+//! reaches them through [`ErrorCode`].
+//!
+//! A message may hold one `{}`, filled per error (a parameter name, the server's string to sign).
+//! Where the reference material disagreed (AMBIGUOUS), the row's doc says which way we went.
+
+macro_rules! error_codes {
+    ($( $(#[doc = $doc:literal])+ $variant:ident = $code:literal, $status:literal, $message:literal; )+) => {
+        /// Every error code the emulator can put on the wire.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $( $(#[doc = $doc])+ $variant, )+
+        }
+
+        impl ErrorCode {
+            /// Every row of the catalog, in table order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// The wire code, e.g. `HandshakeStatusMismatch`.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)+ }
+            }
+
+            /// The HTTP status the real service answers with.
+            #[must_use]
+            pub const fn status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status,)+ }
+            }
+
+            /// The message, with `{}` where a per-error detail goes.
+            #[must_use]
+            pub const fn message_template(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $message,)+ }
+            }
+
+            /// When the emulator returns this code (the row's doc comment).
+            #[must_use]
+            pub const fn when(self) -> &'static str {
+                match self { $(ErrorCode::$variant => concat!($($doc),+),)+ }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // ---- Transport: before any parameter is read ----
+    /// Any path other than `/`.
+    InvalidApiNotFound = "InvalidApi.NotFound", 404, "Specified api is not found, please check your url and method.";
+    /// A method other than GET or POST on `/`. AMBIGUOUS status (400 or 403 in the docs): 400.
+    UnsupportedHttpMethod = "UnsupportedHTTPMethod", 400, "This http method not supported.";
+    /// A query string over 32 KiB. AMBIGUOUS: no POP source; code and message follow Alibaba API Gateway's I413UL.
+    RequestUrlTooLarge = "Request.UrlTooLarge", 413, "Request URL too Large";
+    /// A request body over 256 KiB. AMBIGUOUS: no POP source; code and message follow Alibaba API Gateway's I413RL.
+    RequestBodyTooLarge = "Request.BodyTooLarge", 413, "Request body too Large";
+
+    // ---- Common parameters ----
+    /// A parameter repeated, badly percent-encoded or not UTF-8 (names it), or SignatureVersion other than 1.0.
+    InvalidParameter = "InvalidParameter", 400, "Specified parameter {} is not valid.";
+    /// A required common or signature parameter (Action, Version, AccessKeyId, Signature, SignatureMethod, SignatureVersion, Timestamp, SignatureNonce) is absent or empty.
+    MissingParameter = "MissingParameter", 400, "The input parameter \"{}\" that is mandatory for processing this request is not supplied.";
+    /// Format is neither JSON nor XML (any case).
+    InvalidParameterFormat = "InvalidParameter.Format", 400, "Specified parameter format is not valid.";
+    /// Action names no Resource Manager handshake API (case-sensitive).
+    InvalidActionNotFound = "InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method.";
+    /// Version is not 2020-03-31.
+    InvalidVersion = "InvalidVersion", 400, "Specified parameter Version is not valid.";
+
+    // ---- Signature (V1) and credentials ----
+    /// SignatureMethod is not HMAC-SHA1. AMBIGUOUS: HMAC-SHA256 is not accepted either (not documented for RM).
+    InvalidSignatureMethod = "InvalidSignatureMethod", 400, "Specified signature method is not valid.";
+    /// Timestamp is not `YYYY-MM-DDThh:mm:ssZ`.
+    InvalidTimeStampFormat = "InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted.";
+    /// Timestamp is more than 15 minutes from real wall time, either way.
+    InvalidTimeStampExpired = "InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired.";
+    /// AccessKeyId is not in the world's credential table.
+    InvalidAccessKeyIdNotFound = "InvalidAccessKeyId.NotFound", 404, "Specified access key is not found.";
+    /// The access key is marked `disabled` in the world.
+    InvalidAccessKeyIdInactive = "InvalidAccessKeyId.Inactive", 400, "Specified access key is disabled.";
+    /// The signature does not match; the message ends with the server's string to sign, no space after the colon.
+    SignatureDoesNotMatch = "SignatureDoesNotMatch", 400, "Specified signature is not matched with our calculation. server string to sign is:{}";
+    /// An STS access key sent without SecurityToken. AMBIGUOUS message: the gateway's `{Name} is mandatory for this action.` shape.
+    MissingSecurityToken = "MissingSecurityToken", 400, "SecurityToken is mandatory for this action.";
+    /// The STS credential's expiration (emulator clock) has passed. AMBIGUOUS status (400 or 403): 400.
+    InvalidSecurityTokenExpired = "InvalidSecurityToken.Expired", 400, "Specified SecurityToken is expired.";
+    /// SecurityToken is no token the emulator issued.
+    InvalidSecurityTokenMalformed = "InvalidSecurityToken.Malformed", 400, "Specified SecurityToken is malformed.";
+    /// SecurityToken belongs to another access key, or accompanies a permanent key.
+    InvalidSecurityTokenMismatchWithAccessKey = "InvalidSecurityToken.MismatchWithAccessKey", 400, "Specified SecurityToken mismatch with the AccessKey.";
+    /// SignatureNonce was already used by an authenticated request within the 15-minute window.
+    SignatureNonceUsed = "SignatureNonceUsed", 400, "Specified signature nonce was used already.";
+
+    // ---- Handshake actions ----
+    /// HandshakeId is absent or empty.
+    MissingParameterHandshakeId = "MissingParameter.HandshakeId", 400, "You must specify HandshakeId.";
+    /// HandshakeId is not `h-` followed by 16 letters or digits.
+    InvalidParameterHandshakeId = "InvalidParameter.HandshakeId", 400, "The HandshakeId is invalid.";
+    /// No such handshake, or the caller is not its party (invitee for Accept, management account for Cancel).
+    EntityNotExistsHandshake = "EntityNotExists.Handshake", 404, "The specified handshake does not exist.";
+    /// Accept: the inviting resource directory no longer exists.
+    SpecifiedResourceDirectoryNotExists = "SpecifiedResourceDirectoryNotExists", 404, "The specified resource directory does not exist. You must specify a valid resource directory.";
+    /// The handshake is not Pending (Accepted, Cancelled, Declined, or Expired at its ExpireTime).
+    HandshakeStatusMismatch = "HandshakeStatusMismatch", 409, "The invitation is invalid.";
+    /// Accept: the caller already manages or belongs to a resource directory.
+    NotSupportAccountInAnotherResourceDirectory = "NotSupport.AccountInAnotherResourceDirectory", 409, "Your account is a management account for another resource directory or a member of another resource directory.";
+    /// Accept: the caller is a personal (not enterprise) account.
+    InvalidAccountType = "Invalid.AccountType", 409, "The specified profile type of account is invalid.";
+    /// Accept: the caller's real-name verification is not of enterprise type.
+    NotSupportAccountRealNameType = "NotSupport.Account.RealNameType", 409, "Your account is not a real-name of enterprise type, so you cannot accept the invitation.";
+}
+
+impl ErrorCode {
+    /// The catalog as a Markdown table (what `resourcemanager-emulator errors` prints).
+    #[must_use]
+    pub fn markdown_table() -> String {
+        let mut out = String::from("| Code | HTTP | Message | When |\n|---|---|---|---|\n");
+        for code in Self::ALL {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                code.as_str(),
+                code.status(),
+                code.message_template().replace('|', "\\|"),
+                code.when().trim()
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+    use std::collections::HashSet;
+
+    #[test]
+    fn wire_codes_are_unique() {
+        let mut seen = HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "{} appears twice", code.as_str());
+        }
+    }
+
+    #[test]
+    fn every_status_is_a_client_or_server_error() {
+        for code in ErrorCode::ALL {
+            assert!((400..600).contains(&code.status()), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn every_template_has_at_most_one_placeholder_and_a_description() {
+        for code in ErrorCode::ALL {
+            assert!(code.message_template().matches("{}").count() <= 1, "{code:?}");
+            assert!(!code.when().trim().is_empty(), "{code:?}");
+        }
+    }
+}

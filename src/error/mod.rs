@@ -1,0 +1,119 @@
+//! API errors: a catalog code plus the per-error detail its message needs. Domain and credential
+//! errors map onto the catalog here, each variant explicitly, so a new variant forces a decision.
+
+mod catalog;
+
+pub use catalog::ErrorCode;
+
+use crate::domain::{CredentialError, DomainError};
+use std::fmt;
+
+/// An error on its way to the wire. Boxed so `Result<_, ApiError>` stays one pointer wide.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiError(Box<Inner>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Inner {
+    code: ErrorCode,
+    detail: Option<String>,
+}
+
+/// `Result` with an [`ApiError`].
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// An error whose message needs no detail.
+    #[must_use]
+    pub fn new(code: ErrorCode) -> Self {
+        Self(Box::new(Inner { code, detail: None }))
+    }
+
+    /// An error whose message template's `{}` is filled with `detail`.
+    #[must_use]
+    pub fn with(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self(Box::new(Inner { code, detail: Some(detail.into()) }))
+    }
+
+    /// The catalog code.
+    #[must_use]
+    pub fn code(&self) -> ErrorCode {
+        self.0.code
+    }
+
+    /// The HTTP status.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.0.code.status()
+    }
+
+    /// The message as sent.
+    #[must_use]
+    pub fn message(&self) -> String {
+        let template = self.0.code.message_template();
+        match &self.0.detail {
+            Some(detail) => template.replacen("{}", detail, 1),
+            None => template.to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.0.code.as_str(), self.message())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        ApiError::new(match error {
+            DomainError::HandshakeNotFound(_) => ErrorCode::EntityNotExistsHandshake,
+            DomainError::HandshakeNotPending(_) => ErrorCode::HandshakeStatusMismatch,
+            DomainError::ResourceDirectoryNotFound(_) => ErrorCode::SpecifiedResourceDirectoryNotExists,
+            DomainError::AccountInDirectory(_) => ErrorCode::NotSupportAccountInAnotherResourceDirectory,
+            DomainError::PersonalAccount => ErrorCode::InvalidAccountType,
+            DomainError::RealNameNotEnterprise(_) => ErrorCode::NotSupportAccountRealNameType,
+        })
+    }
+}
+
+impl From<CredentialError> for ApiError {
+    fn from(error: CredentialError) -> Self {
+        ApiError::new(match error {
+            CredentialError::UnknownKey => ErrorCode::InvalidAccessKeyIdNotFound,
+            CredentialError::Disabled => ErrorCode::InvalidAccessKeyIdInactive,
+            CredentialError::MissingToken => ErrorCode::MissingSecurityToken,
+            CredentialError::MalformedToken => ErrorCode::InvalidSecurityTokenMalformed,
+            CredentialError::TokenMismatch => ErrorCode::InvalidSecurityTokenMismatchWithAccessKey,
+            CredentialError::TokenExpired => ErrorCode::InvalidSecurityTokenExpired,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_detail_fills_the_placeholder() {
+        let err = ApiError::with(ErrorCode::MissingParameter, "Action");
+        assert_eq!(
+            err.message(),
+            "The input parameter \"Action\" that is mandatory for processing this request is not supplied."
+        );
+        assert_eq!(err.status(), 400);
+    }
+
+    #[test]
+    fn the_string_to_sign_follows_the_colon_without_a_space() {
+        let err = ApiError::with(ErrorCode::SignatureDoesNotMatch, "GET&%2F&A%3DB");
+        assert!(err.message().ends_with("server string to sign is:GET&%2F&A%3DB"));
+    }
+}

@@ -1,0 +1,119 @@
+//! The HTTP edge: the one handler on `/` and the catch-all for every other path. It turns the raw
+//! request into bytes for the protocol layer, runs the pipeline (transport checks, parameters,
+//! Format, Action and Version, signature, action), renders the result in the format the request
+//! asked for, and writes one access-log line. It never returns an actix error: everything,
+//! failures included, leaves as an Alibaba envelope.
+
+use crate::actions::{self, Action, Context, Output};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::protocol::auth::{self, AuthContext};
+use crate::protocol::envelope::{self, Format, Reply, RequestId};
+use crate::protocol::params::Params;
+use crate::startup::AppState;
+use actix_web::http::header::{CONTENT_TYPE, HOST};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use std::time::Instant;
+
+/// The longest query string served, in bytes.
+pub const MAX_QUERY_BYTES: usize = 32 * 1024;
+/// The longest request body served, in bytes.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// HostId when the request names no host.
+const DEFAULT_HOST_ID: &str = "resourcemanager.aliyuncs.com";
+/// The response header carrying the RequestId.
+const REQUEST_ID_HEADER: &str = "x-acs-request-id";
+
+/// Registers the gateway's routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/").to(rpc)).default_service(web::to(not_found));
+}
+
+/// What the access log and the renderer need to know about one exchange.
+#[derive(Default)]
+struct Exchange {
+    format: Format,
+    action: Option<Action>,
+    access_key_id: Option<String>,
+}
+
+async fn rpc(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    let started = Instant::now();
+    let mut exchange = Exchange::default();
+    let result = match payload.to_bytes_limited(MAX_BODY_BYTES).await {
+        Ok(Ok(body)) => run(&state, &req, &body, &mut exchange),
+        Ok(Err(_)) => Err(ApiError::with(ErrorCode::InvalidParameter, "Body")),
+        Err(_) => Err(ApiError::new(ErrorCode::RequestBodyTooLarge)),
+    };
+    respond(&req, exchange, result, started)
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    // Answer in the format the request asked for, if its query says so plainly.
+    let format = Params::parse(req.query_string().as_bytes(), None)
+        .ok()
+        .and_then(|params| params.get("Format").and_then(Format::parse))
+        .unwrap_or_default();
+    let exchange = Exchange { format, ..Exchange::default() };
+    respond(&req, exchange, Err(ApiError::new(ErrorCode::InvalidApiNotFound)), Instant::now())
+}
+
+fn is_form(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+}
+
+/// The pipeline; fills `exchange` as it learns the format, action and caller.
+fn run(state: &AppState, req: &HttpRequest, body: &[u8], exchange: &mut Exchange) -> ApiResult<(Action, Output)> {
+    if req.method() != Method::GET && req.method() != Method::POST {
+        return Err(ApiError::new(ErrorCode::UnsupportedHttpMethod));
+    }
+    let query = req.query_string();
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(ApiError::new(ErrorCode::RequestUrlTooLarge));
+    }
+    let form = is_form(req).then_some(body);
+    let params = Params::parse(query.as_bytes(), form).map_err(|e| ApiError::with(ErrorCode::InvalidParameter, e.name()))?;
+    exchange.format = crate::protocol::format(&params)?;
+    let action = crate::protocol::action(&params)?;
+    exchange.action = Some(action);
+
+    exchange.access_key_id = params.non_empty("AccessKeyId").map(str::to_owned);
+    let store = &*state.store;
+    let emulator_now = state.clock.now();
+    let caller = auth::authenticate_v1(
+        &params,
+        req.method().as_str(),
+        AuthContext { store, nonces: &state.nonces, wall_now: state.wall_clock.now(), emulator_now },
+    )?;
+    let output = actions::dispatch(Context { store, now: emulator_now, caller: &caller.account_id }, action, &params)?;
+    Ok((action, output))
+}
+
+fn respond(req: &HttpRequest, exchange: Exchange, result: ApiResult<(Action, Output)>, started: Instant) -> HttpResponse {
+    let request_id = RequestId::new();
+    let reply: Reply = match &result {
+        Ok((action, output)) => envelope::success(exchange.format, &action.xml_root(), &request_id, output),
+        Err(error) => {
+            let host_id = req.headers().get(HOST).and_then(|h| h.to_str().ok()).unwrap_or(DEFAULT_HOST_ID);
+            envelope::error(exchange.format, &request_id, host_id, error)
+        }
+    };
+    tracing::info!(
+        target: "access",
+        request_id = %request_id,
+        action = exchange.action.map(Action::as_str),
+        access_key_id = exchange.access_key_id.as_deref(),
+        status = reply.status,
+        code = result.as_ref().err().map(|e| e.code().as_str()),
+        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+    );
+    let status = StatusCode::from_u16(reply.status).expect("catalog statuses are valid HTTP statuses");
+    HttpResponse::build(status)
+        .insert_header((CONTENT_TYPE, reply.content_type))
+        .insert_header((REQUEST_ID_HEADER, request_id.as_str()))
+        .body(reply.body)
+}

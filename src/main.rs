@@ -1,0 +1,71 @@
+//! `resourcemanager-emulator`: parse the command line, set up logging, build, run.
+
+use clap::Parser;
+use resourcemanager_emulator::cli::{self, Cli, Command, LogFormat, ServeArgs};
+use resourcemanager_emulator::clock::SystemClock;
+use resourcemanager_emulator::startup::{AppState, Application, load_world};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match Cli::parse().into_command() {
+        Command::Serve(args) => serve(&args),
+        Command::Sign(args) => match cli::sign(&args) {
+            Ok(line) => {
+                println!("{line}");
+                ExitCode::SUCCESS
+            }
+            Err(problem) => {
+                eprintln!("resourcemanager-emulator sign: {problem}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Errors => {
+            print!("{}", cli::errors());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|spec| spec.parse::<tracing_subscriber::filter::Targets>().ok())
+        .unwrap_or_else(|| tracing_subscriber::filter::Targets::new().with_default(tracing::Level::INFO));
+    let registry = tracing_subscriber::registry().with(filter);
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(false);
+    match format {
+        LogFormat::Text => registry.with(layer).init(),
+        LogFormat::Json => registry.with(layer.json()).init(),
+    }
+}
+
+fn serve(args: &ServeArgs) -> ExitCode {
+    init_logging(args.log_format);
+    let world = match load_world(args.fixtures.as_deref(), &SystemClock) {
+        Ok(world) => world,
+        Err(problem) => {
+            eprintln!("resourcemanager-emulator: cannot load the world: {problem}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let world_name = args.fixtures.as_ref().map_or_else(
+        || resourcemanager_emulator::domain::fixtures::DEFAULT_WORLD_NAME.to_owned(),
+        |p| p.display().to_string(),
+    );
+    let banner_world = world.clone();
+    let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let result = actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(AppState::new(world), &args.host, args.port, workers)?;
+        print!("{}", cli::banner(&banner_world, &world_name, &args.host, app.port()));
+        app.run_until_stopped().await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("resourcemanager-emulator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

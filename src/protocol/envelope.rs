@@ -1,0 +1,242 @@
+//! Response envelopes, JSON and XML, for successes and errors, byte for byte as the gateway
+//! writes them: compact JSON with `RequestId` first; XML with a declaration and an
+//! `<{Action}Response>` root; errors as `{RequestId, HostId, Code, Message, Recommend}` or
+//! `<Error>` with the message and recommendation in CDATA.
+
+use crate::error::ApiError;
+use quick_xml::Writer;
+use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use serde::Serialize;
+use std::fmt;
+
+/// The product name in `Recommend` links.
+const PRODUCT: &str = "ResourceManager";
+/// The XML declaration every XML body starts with.
+const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
+
+/// The response format a request asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// `Format=JSON` (any case), or no Format: AMBIGUOUS default, JSON per the Resource Manager
+    /// common-parameters page (the generic RPC pages say XML).
+    #[default]
+    Json,
+    /// `Format=XML` (any case).
+    Xml,
+}
+
+impl Format {
+    /// Reads the `Format` parameter; `None` if it names no format.
+    #[must_use]
+    pub fn parse(value: &str) -> Option<Self> {
+        if value.eq_ignore_ascii_case("json") {
+            Some(Self::Json)
+        } else if value.eq_ignore_ascii_case("xml") {
+            Some(Self::Xml)
+        } else {
+            None
+        }
+    }
+
+    /// The `Content-Type` of bodies in this format.
+    #[must_use]
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => "application/json;charset=utf-8",
+            Self::Xml => "text/xml;charset=utf-8",
+        }
+    }
+}
+
+/// A request id: an upper-case UUID v4, new for every request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(String);
+
+impl RequestId {
+    /// A fresh random id.
+    #[must_use]
+    pub fn new() -> Self {
+        let uuid = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+        Self(uuid.hyphenated().encode_upper(&mut uuid::Uuid::encode_buffer()).to_owned())
+    }
+
+    /// The id as sent.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for RequestId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A rendered response: status, content type and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type` header value.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a, T> {
+    #[serde(rename = "RequestId")]
+    request_id: &'a str,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+/// A success: `body`'s fields follow `RequestId`; `root` names the XML root element.
+pub fn success<T: Serialize>(format: Format, root: &str, request_id: &RequestId, body: &T) -> Reply {
+    let envelope = Envelope { request_id: request_id.as_str(), body };
+    let body = match format {
+        Format::Json => serde_json::to_vec(&envelope).expect("response bodies serialize to JSON"),
+        Format::Xml => {
+            let mut xml = String::from(XML_DECLARATION);
+            let mut serializer =
+                quick_xml::se::Serializer::with_root(&mut xml, Some(root)).expect("action names are valid XML names");
+            serializer.expand_empty_elements(true);
+            envelope.serialize(serializer).expect("response bodies serialize to XML");
+            xml.into_bytes()
+        }
+    };
+    Reply { status: 200, content_type: format.content_type(), body }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ErrorBody<'a> {
+    request_id: &'a str,
+    host_id: &'a str,
+    code: &'a str,
+    message: &'a str,
+    recommend: &'a str,
+}
+
+/// An error, with `host_id` the host the client addressed.
+pub fn error(format: Format, request_id: &RequestId, host_id: &str, error: &ApiError) -> Reply {
+    let code = error.code().as_str();
+    let message = error.message();
+    let recommend = format!("https://api.aliyun.com/troubleshoot?q={code}&product={PRODUCT}&requestId={request_id}");
+    let fields = ErrorBody { request_id: request_id.as_str(), host_id, code, message: &message, recommend: &recommend };
+    let body = match format {
+        Format::Json => serde_json::to_vec(&fields).expect("error bodies serialize to JSON"),
+        Format::Xml => error_xml(&fields),
+    };
+    Reply { status: error.status(), content_type: format.content_type(), body }
+}
+
+fn error_xml(fields: &ErrorBody<'_>) -> Vec<u8> {
+    let mut writer = Writer::new(Vec::with_capacity(512));
+    let mut write = |event: Event<'_>| writer.write_event(event).expect("writing to a Vec cannot fail");
+    write(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    write(Event::Start(BytesStart::new("Error")));
+    for (name, value, cdata) in [
+        ("RequestId", fields.request_id, false),
+        ("HostId", fields.host_id, false),
+        ("Code", fields.code, false),
+        ("Message", fields.message, true),
+        ("Recommend", fields.recommend, true),
+    ] {
+        write(Event::Start(BytesStart::new(name)));
+        if cdata {
+            // A `]]>` inside the text is split across two CDATA sections.
+            for section in BytesCData::escaped(value) {
+                write(Event::CData(section));
+            }
+        } else {
+            write(Event::Text(BytesText::new(value)));
+        }
+        write(Event::End(BytesEnd::new(name)));
+    }
+    write(Event::End(BytesEnd::new("Error")));
+    writer.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Body {
+        thing: Inner,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Inner {
+        name: &'static str,
+        note: &'static str,
+    }
+
+    fn id() -> RequestId {
+        RequestId("9B34724D-54B0-4A51-B34D-4512372FE1BE".into())
+    }
+
+    #[test]
+    fn request_ids_are_upper_case_uuid_v4() {
+        let id = RequestId::new();
+        let text = id.as_str();
+        assert_eq!(text.len(), 36);
+        assert_eq!(&text[14..15], "4");
+        assert!(text.chars().all(|c| c == '-' || c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert_ne!(id, RequestId::new());
+    }
+
+    #[test]
+    fn a_json_success_puts_request_id_first() {
+        let reply = success(Format::Json, "XResponse", &id(), &Body { thing: Inner { name: "a<b", note: "" } });
+        assert_eq!(
+            String::from_utf8(reply.body).unwrap(),
+            r#"{"RequestId":"9B34724D-54B0-4A51-B34D-4512372FE1BE","Thing":{"Name":"a<b","Note":""}}"#
+        );
+        assert_eq!(reply.content_type, "application/json;charset=utf-8");
+    }
+
+    #[test]
+    fn an_xml_success_has_a_declaration_the_root_and_escaped_text() {
+        let reply = success(Format::Xml, "XResponse", &id(), &Body { thing: Inner { name: "a<b", note: "" } });
+        assert_eq!(
+            String::from_utf8(reply.body).unwrap(),
+            r#"<?xml version="1.0" encoding="UTF-8"?><XResponse><RequestId>9B34724D-54B0-4A51-B34D-4512372FE1BE</RequestId><Thing><Name>a&lt;b</Name><Note></Note></Thing></XResponse>"#
+        );
+        assert_eq!(reply.content_type, "text/xml;charset=utf-8");
+    }
+
+    #[test]
+    fn errors_render_the_five_fields_in_both_formats() {
+        let err = ApiError::new(ErrorCode::HandshakeStatusMismatch);
+        let json = error(Format::Json, &id(), "127.0.0.1:8765", &err);
+        assert_eq!(json.status, 409);
+        assert_eq!(
+            String::from_utf8(json.body).unwrap(),
+            r#"{"RequestId":"9B34724D-54B0-4A51-B34D-4512372FE1BE","HostId":"127.0.0.1:8765","Code":"HandshakeStatusMismatch","Message":"The invitation is invalid.","Recommend":"https://api.aliyun.com/troubleshoot?q=HandshakeStatusMismatch&product=ResourceManager&requestId=9B34724D-54B0-4A51-B34D-4512372FE1BE"}"#
+        );
+        let xml = error(Format::Xml, &id(), "127.0.0.1:8765", &err);
+        assert_eq!(
+            String::from_utf8(xml.body).unwrap(),
+            r#"<?xml version="1.0" encoding="UTF-8"?><Error><RequestId>9B34724D-54B0-4A51-B34D-4512372FE1BE</RequestId><HostId>127.0.0.1:8765</HostId><Code>HandshakeStatusMismatch</Code><Message><![CDATA[The invitation is invalid.]]></Message><Recommend><![CDATA[https://api.aliyun.com/troubleshoot?q=HandshakeStatusMismatch&product=ResourceManager&requestId=9B34724D-54B0-4A51-B34D-4512372FE1BE]]></Recommend></Error>"#
+        );
+    }
+
+    #[test]
+    fn cdata_never_closes_early() {
+        let err = ApiError::with(ErrorCode::InvalidParameter, "a]]>b");
+        let xml = String::from_utf8(error(Format::Xml, &id(), "h", &err).body).unwrap();
+        assert!(xml.contains("<![CDATA[Specified parameter a]]]]><![CDATA[>b is not valid.]]>"), "{xml}");
+    }
+}
