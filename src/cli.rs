@@ -15,7 +15,12 @@ pub const DEFAULT_PORT: u16 = 8765;
 
 /// A local emulator of Alibaba Cloud Resource Manager's handshake API.
 #[derive(Debug, Parser)]
-#[command(name = "resourcemanager-emulator", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "resourcemanager-emulator",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// What to do (default: serve).
     #[command(subcommand)]
@@ -90,7 +95,11 @@ pub struct SignArgs {
     /// Action parameters as Name=Value, e.g. HandshakeId=h-Ih8IuPfvV0t0abcd.
     pub params: Vec<String>,
     /// AccessKeyId to sign with.
-    #[arg(long, env = "RM_EMULATOR_ACCESS_KEY_ID", default_value = "LTAI5tEmuInvitee00001")]
+    #[arg(
+        long,
+        env = "RM_EMULATOR_ACCESS_KEY_ID",
+        default_value = "LTAI5tEmuInvitee00001"
+    )]
     pub access_key_id: String,
     /// AccessKeySecret (default: the key's secret in the world).
     #[arg(long, env = "RM_EMULATOR_ACCESS_KEY_SECRET")]
@@ -102,7 +111,11 @@ pub struct SignArgs {
     #[arg(long, env = "RM_EMULATOR_FIXTURES")]
     pub fixtures: Option<PathBuf>,
     /// The emulator's base URL.
-    #[arg(long, env = "RM_EMULATOR_ENDPOINT", default_value = "http://127.0.0.1:8765")]
+    #[arg(
+        long,
+        env = "RM_EMULATOR_ENDPOINT",
+        default_value = "http://127.0.0.1:8765"
+    )]
     pub endpoint: String,
     /// GET puts the parameters in the query; POST sends them as a form body (implies --curl).
     #[arg(long, env = "RM_EMULATOR_SIGN_METHOD", value_enum, default_value_t = SignMethod::Get)]
@@ -118,27 +131,39 @@ pub struct SignArgs {
 /// `sign`: the signed URL or curl command, or why it cannot be made.
 pub fn sign(args: &SignArgs) -> Result<String, String> {
     let world = || load_world(args.fixtures.as_deref(), &SystemClock).map_err(|e| e.to_string());
-    let (secret, token) = match &args.access_key_secret {
-        Some(secret) => (secret.clone(), args.security_token.clone()),
-        None => {
-            let world: World = world()?;
-            let credential = world
-                .credentials()
-                .into_iter()
-                .find(|c| c.access_key_id == args.access_key_id)
-                .ok_or_else(|| format!("access key {} is not in the world; pass --access-key-secret", args.access_key_id))?
-                .clone();
-            let token = args.security_token.clone().or_else(|| credential.security_token.map(|t| t.expose().to_owned()));
-            (credential.secret.expose().to_owned(), token)
-        }
+    let (secret, token) = if let Some(secret) = &args.access_key_secret {
+        (secret.clone(), args.security_token.clone())
+    } else {
+        let world: World = world()?;
+        let credential = world
+            .credentials()
+            .into_iter()
+            .find(|c| c.access_key_id == args.access_key_id)
+            .ok_or_else(|| {
+                format!(
+                    "access key {} is not in the world; pass --access-key-secret",
+                    args.access_key_id
+                )
+            })?
+            .clone();
+        let token = args
+            .security_token
+            .clone()
+            .or_else(|| credential.security_token.map(|t| t.expose().to_owned()));
+        (credential.secret.expose().to_owned(), token)
     };
 
     let mut params = Params::default();
     for pair in &args.params {
-        let (name, value) = pair.split_once('=').ok_or_else(|| format!("parameter {pair:?} is not Name=Value"))?;
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("parameter {pair:?} is not Name=Value"))?;
         params.insert(name, value);
     }
-    let nonce = uuid::Builder::from_random_bytes(rand::random()).into_uuid().simple().to_string();
+    let nonce = uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .simple()
+        .to_string();
     for (name, value) in [
         ("Action", args.action.as_str()),
         ("Version", crate::protocol::VERSION),
@@ -147,7 +172,10 @@ pub fn sign(args: &SignArgs) -> Result<String, String> {
         ("SignatureMethod", "HMAC-SHA1"),
         ("SignatureVersion", "1.0"),
         ("SignatureNonce", nonce.as_str()),
-        ("Timestamp", &SystemClock.now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        (
+            "Timestamp",
+            &SystemClock.now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
     ] {
         params.insert(name, value);
     }
@@ -179,6 +207,7 @@ pub fn errors() -> String {
 /// The start-up banner: where to connect and with which keys.
 #[must_use]
 pub fn banner(world: &World, world_name: &str, host: &str, port: u16) -> String {
+    const SHOWN: usize = 12;
     let counts = world.counts();
     let endpoint = format!("http://{host}:{port}");
     let mut out = format!(
@@ -189,17 +218,26 @@ pub fn banner(world: &World, world_name: &str, host: &str, port: u16) -> String 
         counts.access_keys,
         counts.handshakes
     );
-    const SHOWN: usize = 12;
     let credentials = world.credentials();
     for credential in credentials.iter().take(SHOWN) {
-        let account = world.account(&credential.account_id).map_or("", |a| a.name.as_str());
+        let account = world
+            .account(&credential.account_id)
+            .map_or("", |a| a.name.as_str());
         out.push_str(&format!(
             "    {} / {}  account {} ({account}){}{}\n",
             credential.access_key_id,
             credential.secret.expose(),
             credential.account_id,
-            credential.security_token.as_ref().map(|t| format!(", SecurityToken {}", t.expose())).unwrap_or_default(),
-            if credential.disabled { ", disabled" } else { "" },
+            credential
+                .security_token
+                .as_ref()
+                .map(|t| format!(", SecurityToken {}", t.expose()))
+                .unwrap_or_default(),
+            if credential.disabled {
+                ", disabled"
+            } else {
+                ""
+            },
         ));
     }
     if credentials.len() > SHOWN {

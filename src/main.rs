@@ -32,9 +32,13 @@ fn init_logging(format: LogFormat) {
     let filter = std::env::var("RUST_LOG")
         .ok()
         .and_then(|spec| spec.parse::<tracing_subscriber::filter::Targets>().ok())
-        .unwrap_or_else(|| tracing_subscriber::filter::Targets::new().with_default(tracing::Level::INFO));
+        .unwrap_or_else(|| {
+            tracing_subscriber::filter::Targets::new().with_default(tracing::Level::INFO)
+        });
     let registry = tracing_subscriber::registry().with(filter);
-    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(false);
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(false);
     match format {
         LogFormat::Text => registry.with(layer).init(),
         LogFormat::Json => registry.with(layer.json()).init(),
@@ -55,10 +59,15 @@ fn serve(args: &ServeArgs) -> ExitCode {
         |p| p.display().to_string(),
     );
     let banner_world = world.clone();
-    let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let workers = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     let result = actix_web::rt::System::new().block_on(async move {
         let app = Application::build(AppState::new(world), &args.host, args.port, workers)?;
-        print!("{}", cli::banner(&banner_world, &world_name, &args.host, app.port()));
+        print!(
+            "{}",
+            cli::banner(&banner_world, &world_name, &args.host, app.port())
+        );
         app.run_until_stopped().await
     });
     match result {

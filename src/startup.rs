@@ -34,7 +34,12 @@ impl AppState {
     /// State over `world` with the given emulator and wall clocks.
     #[must_use]
     pub fn with_clocks(world: World, clock: Arc<dyn Clock>, wall_clock: Arc<dyn Clock>) -> Self {
-        Self { store: Arc::new(MemoryStore::new(world)), clock, wall_clock, nonces: NonceCache::default() }
+        Self {
+            store: Arc::new(MemoryStore::new(world)),
+            clock,
+            wall_clock,
+            nonces: NonceCache::default(),
+        }
     }
 }
 
@@ -89,7 +94,11 @@ impl Application {
             .workers(workers.max(1))
             .listen(listener)?
             .run();
-        Ok(Self { server, port, state })
+        Ok(Self {
+            server,
+            port,
+            state,
+        })
     }
 
     /// The port actually bound.

@@ -18,8 +18,11 @@ pub struct HandshakeIdInput {
 impl HandshakeIdInput {
     /// Reads `HandshakeId`: absent or empty is missing; anything but `h-` + 16 alphanumerics is invalid.
     pub fn parse(params: &Params) -> ApiResult<Self> {
-        let raw = params.non_empty("HandshakeId").ok_or_else(|| ApiError::new(ErrorCode::MissingParameterHandshakeId))?;
-        let handshake_id = HandshakeId::parse(raw).map_err(|_| ApiError::new(ErrorCode::InvalidParameterHandshakeId))?;
+        let raw = params
+            .non_empty("HandshakeId")
+            .ok_or_else(|| ApiError::new(ErrorCode::MissingParameterHandshakeId))?;
+        let handshake_id = HandshakeId::parse(raw)
+            .map_err(|_| ApiError::new(ErrorCode::InvalidParameterHandshakeId))?;
         Ok(Self { handshake_id })
     }
 }
@@ -85,17 +88,23 @@ impl From<Handshake> for HandshakeView {
 }
 
 fn output(handshake: Handshake) -> HandshakeOutput {
-    HandshakeOutput { handshake: handshake.into() }
+    HandshakeOutput {
+        handshake: handshake.into(),
+    }
 }
 
 /// AcceptHandshake.
 pub fn accept(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutput> {
-    let accepted = ctx.store.update(|world| world.accept_handshake(ctx.caller, &input.handshake_id, ctx.now))?;
+    let accepted = ctx
+        .store
+        .update(|world| world.accept_handshake(ctx.caller, &input.handshake_id, ctx.now))?;
     Ok(output(accepted))
 }
 
 /// CancelHandshake.
 pub fn cancel(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutput> {
-    let cancelled = ctx.store.update(|world| world.cancel_handshake(ctx.caller, &input.handshake_id, ctx.now))?;
+    let cancelled = ctx
+        .store
+        .update(|world| world.cancel_handshake(ctx.caller, &input.handshake_id, ctx.now))?;
     Ok(output(cancelled))
 }

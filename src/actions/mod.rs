@@ -44,7 +44,10 @@ impl Action {
     /// The action named `name`, exactly (the gateway is case-sensitive).
     #[must_use]
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|action| action.as_str() == name)
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|action| action.as_str() == name)
     }
 
     /// The root element of this action's XML response.
@@ -76,8 +79,12 @@ pub enum Output {
 /// Runs `action` with `params`: one arm per action, no fallback.
 pub fn dispatch(ctx: Context<'_>, action: Action, params: &Params) -> ApiResult<Output> {
     match action {
-        Action::AcceptHandshake => handshakes::accept(ctx, HandshakeIdInput::parse(params)?).map(Output::Handshake),
-        Action::CancelHandshake => handshakes::cancel(ctx, HandshakeIdInput::parse(params)?).map(Output::Handshake),
+        Action::AcceptHandshake => {
+            handshakes::accept(ctx, HandshakeIdInput::parse(params)?).map(Output::Handshake)
+        }
+        Action::CancelHandshake => {
+            handshakes::cancel(ctx, HandshakeIdInput::parse(params)?).map(Output::Handshake)
+        }
     }
 }
 
@@ -91,6 +98,9 @@ mod tests {
             assert_eq!(Action::parse(action.as_str()), Some(*action));
         }
         assert_eq!(Action::parse("accepthandshake"), None);
-        assert_eq!(Action::AcceptHandshake.xml_root(), "AcceptHandshakeResponse");
+        assert_eq!(
+            Action::AcceptHandshake.xml_root(),
+            "AcceptHandshakeResponse"
+        );
     }
 }

@@ -6,8 +6,8 @@
 //! (`now`, `now-20d`, `now+1h`, `now-90m`, `now-30s`); exported documents use absolute times.
 
 use super::{
-    Account, AccountId, AccountType, Credential, Handshake, HandshakeId, HandshakeStatus, RealNameType,
-    ResourceDirectory, ResourceDirectoryId, Secret, TargetType, VALIDITY, World,
+    Account, AccountId, AccountType, Credential, Handshake, HandshakeId, HandshakeStatus,
+    RealNameType, ResourceDirectory, ResourceDirectoryId, Secret, TargetType, VALIDITY, World,
 };
 use chrono::{DateTime, SecondsFormat, TimeDelta, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -152,18 +152,28 @@ impl TimeSpec {
             let (sign, amount) = match rest.split_at(1) {
                 ("+", amount) => (1, amount),
                 ("-", amount) => (-1, amount),
-                _ => return Err(format!("invalid relative time {text:?}: expected now, now+N<unit> or now-N<unit>")),
+                _ => {
+                    return Err(format!(
+                        "invalid relative time {text:?}: expected now, now+N<unit> or now-N<unit>"
+                    ));
+                }
             };
             let unit = amount.chars().last().unwrap_or(' ');
             let number: i64 = amount[..amount.len() - unit.len_utf8()]
                 .parse()
-                .map_err(|_| format!("invalid relative time {text:?}: the amount is not a whole number"))?;
+                .map_err(|_| {
+                    format!("invalid relative time {text:?}: the amount is not a whole number")
+                })?;
             let seconds = match unit {
                 'd' => 86_400,
                 'h' => 3_600,
                 'm' => 60,
                 's' => 1,
-                _ => return Err(format!("invalid relative time {text:?}: the unit must be d, h, m or s")),
+                _ => {
+                    return Err(format!(
+                        "invalid relative time {text:?}: the unit must be d, h, m or s"
+                    ));
+                }
             };
             let offset = number
                 .checked_mul(seconds * sign)
@@ -173,7 +183,11 @@ impl TimeSpec {
         } else {
             DateTime::parse_from_rfc3339(text)
                 .map(|at| Self::At(at.with_timezone(&Utc)))
-                .map_err(|e| format!("invalid time {text:?} ({e}): expected e.g. 2026-11-01T09:00:00Z or now-20d"))
+                .map_err(|e| {
+                    format!(
+                        "invalid time {text:?} ({e}): expected e.g. 2026-11-01T09:00:00Z or now-20d"
+                    )
+                })
         }
     }
 }
@@ -229,7 +243,11 @@ struct Problem {
 
 impl Problem {
     fn at(value: impl fmt::Display, message: impl Into<String>) -> Self {
-        Self { value: value.to_string(), occurrence: 1, message: message.into() }
+        Self {
+            value: value.to_string(),
+            occurrence: 1,
+            message: message.into(),
+        }
     }
 }
 
@@ -237,7 +255,9 @@ impl WorldDoc {
     /// Parses a TOML document; `source_name` is used in error messages.
     pub fn from_toml(source_name: &str, text: &str) -> Result<Self, FixtureError> {
         toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |span| line_and_column(text, span.start));
+            let (line, column) = e
+                .span()
+                .map_or((1, 1), |span| line_and_column(text, span.start));
             FixtureError {
                 source_name: source_name.to_owned(),
                 line,
@@ -254,96 +274,49 @@ impl WorldDoc {
     }
 
     /// Loads a TOML document into a world, resolving relative times against `now`.
-    pub fn load_toml(source_name: &str, text: &str, now: DateTime<Utc>) -> Result<World, FixtureError> {
-        Self::from_toml(source_name, text)?.into_world(now).map_err(|problem| {
-            let (line, column) = locate(text, &problem.value, problem.occurrence);
-            FixtureError { source_name: source_name.to_owned(), line, column, problem: problem.message }
-        })
+    pub fn load_toml(
+        source_name: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<World, FixtureError> {
+        Self::from_toml(source_name, text)?
+            .into_world(now)
+            .map_err(|problem| {
+                let (line, column) = locate(text, &problem.value, problem.occurrence);
+                FixtureError {
+                    source_name: source_name.to_owned(),
+                    line,
+                    column,
+                    problem: problem.message,
+                }
+            })
     }
 
     /// Checks the document and builds the world; relative times resolve against `now`.
     fn into_world(self, now: DateTime<Utc>) -> Result<World, Problem> {
         let mut world = World::default();
-
         for doc in self.resource_directories {
-            let id = doc.id.clone();
-            let directory = ResourceDirectory { id: doc.id, master_account_id: doc.master_account_id };
-            if world.directories.insert(id.clone(), directory).is_some() {
-                return Err(Problem { occurrence: 2, ..Problem::at(&id, format!("resource directory {id} is defined twice")) });
-            }
-        }
-
-        let mut account_emails: HashMap<String, AccountId> = HashMap::new();
-        for doc in self.accounts {
-            let id = doc.id.clone();
-            if let Some(directory) = &doc.resource_directory
-                && !world.directories.contains_key(directory)
-            {
-                return Err(Problem::at(directory, format!("account {id} belongs to unknown resource directory {directory}")));
-            }
-            if !doc.logon_email.contains('@') {
-                return Err(Problem::at(&doc.logon_email, format!("account {id}: logon_email {:?} is not an email address", doc.logon_email)));
-            }
-            if let Some(other) = account_emails.insert(doc.logon_email.to_ascii_lowercase(), id.clone()) {
-                return Err(Problem { occurrence: 2, ..Problem::at(&doc.logon_email, format!("accounts {other} and {id} share logon_email {}", doc.logon_email)) });
-            }
-            let account = Account {
+            let directory = ResourceDirectory {
                 id: doc.id,
-                name: doc.name,
-                logon_email: doc.logon_email,
-                account_type: doc.account_type,
-                real_name_type: doc.real_name_type,
-                resource_directory: doc.resource_directory,
+                master_account_id: doc.master_account_id,
             };
-            if world.accounts.insert(id.clone(), account).is_some() {
-                return Err(Problem { occurrence: 2, ..Problem::at(&id, format!("account {id} is defined twice")) });
-            }
+            insert_unique(
+                &mut world.directories,
+                directory.id.clone(),
+                directory,
+                "resource directory",
+            )?;
         }
-
-        for directory in world.directories.values() {
-            let master = &directory.master_account_id;
-            let Some(account) = world.accounts.get_mut(master) else {
-                return Err(Problem::at(master, format!("resource directory {}: master account {master} is not defined", directory.id)));
-            };
-            match &account.resource_directory {
-                None => account.resource_directory = Some(directory.id.clone()),
-                Some(own) if *own == directory.id => {}
-                Some(other) => {
-                    return Err(Problem::at(master, format!("account {master} manages {} but is a member of {other}", directory.id)));
-                }
-            }
-        }
-
-        for doc in self.access_keys {
-            if doc.id.is_empty() || doc.secret.is_empty() {
-                return Err(Problem::at(&doc.account_id, "an access key needs a non-empty id and secret"));
-            }
-            if !world.accounts.contains_key(&doc.account_id) {
-                return Err(Problem::at(&doc.account_id, format!("access key {}: account {} is not defined", doc.id, doc.account_id)));
-            }
-            if doc.security_token.as_deref() == Some("") {
-                return Err(Problem::at(&doc.id, format!("access key {}: security_token is empty", doc.id)));
-            }
-            let id = doc.id.clone();
-            let credential = Credential {
-                access_key_id: doc.id,
-                secret: Secret::new(doc.secret),
-                account_id: doc.account_id,
-                security_token: doc.security_token.map(Secret::new),
-                expiration: doc.expiration.map(|t| t.resolve(now)),
-                disabled: doc.disabled,
-            };
-            if world.credentials.insert(id.clone(), credential).is_some() {
-                return Err(Problem { occurrence: 2, ..Problem::at(&id, format!("access key {id} is defined twice")) });
-            }
-        }
-
+        add_accounts(&mut world, self.accounts)?;
+        add_access_keys(&mut world, self.access_keys, now)?;
         for doc in self.handshakes {
             let handshake = handshake_from_doc(&world, doc, now)?;
-            let id = handshake.id.clone();
-            if world.handshakes.insert(id.clone(), handshake).is_some() {
-                return Err(Problem { occurrence: 2, ..Problem::at(&id, format!("handshake {id} is defined twice")) });
-            }
+            insert_unique(
+                &mut world.handshakes,
+                handshake.id.clone(),
+                handshake,
+                "handshake",
+            )?;
         }
         Ok(world)
     }
@@ -355,7 +328,10 @@ impl WorldDoc {
             resource_directories: world
                 .directories
                 .values()
-                .map(|d| DirectoryDoc { id: d.id.clone(), master_account_id: d.master_account_id.clone() })
+                .map(|d| DirectoryDoc {
+                    id: d.id.clone(),
+                    master_account_id: d.master_account_id.clone(),
+                })
                 .collect(),
             accounts: world
                 .accounts
@@ -403,20 +379,170 @@ impl WorldDoc {
         doc.resource_directories.sort_by(|a, b| a.id.cmp(&b.id));
         doc.accounts.sort_by(|a, b| a.id.cmp(&b.id));
         doc.access_keys.sort_by(|a, b| a.id.cmp(&b.id));
-        doc.handshakes.sort_by(|a, b| (a.create_time.to_string(), &a.id).cmp(&(b.create_time.to_string(), &b.id)));
+        doc.handshakes.sort_by(|a, b| {
+            (a.create_time.to_string(), &a.id).cmp(&(b.create_time.to_string(), &b.id))
+        });
         doc
     }
 }
 
-fn handshake_from_doc(world: &World, doc: HandshakeDoc, now: DateTime<Utc>) -> Result<Handshake, Problem> {
+/// Inserts `value`, refusing a second definition of `key`.
+fn insert_unique<K: std::hash::Hash + Eq + fmt::Display, V>(
+    map: &mut HashMap<K, V>,
+    key: K,
+    value: V,
+    what: &str,
+) -> Result<(), Problem> {
+    if map.contains_key(&key) {
+        return Err(Problem {
+            occurrence: 2,
+            ..Problem::at(&key, format!("{what} {key} is defined twice"))
+        });
+    }
+    map.insert(key, value);
+    Ok(())
+}
+
+/// Adds the accounts, then makes each management account a member of the directory it manages.
+fn add_accounts(world: &mut World, docs: Vec<AccountDoc>) -> Result<(), Problem> {
+    let mut emails: HashMap<String, AccountId> = HashMap::new();
+    for doc in docs {
+        let id = doc.id.clone();
+        if let Some(directory) = &doc.resource_directory
+            && !world.directories.contains_key(directory)
+        {
+            return Err(Problem::at(
+                directory,
+                format!("account {id} belongs to unknown resource directory {directory}"),
+            ));
+        }
+        if !doc.logon_email.contains('@') {
+            return Err(Problem::at(
+                &doc.logon_email,
+                format!(
+                    "account {id}: logon_email {:?} is not an email address",
+                    doc.logon_email
+                ),
+            ));
+        }
+        if let Some(other) = emails.insert(doc.logon_email.to_ascii_lowercase(), id.clone()) {
+            let message = format!(
+                "accounts {other} and {id} share logon_email {}",
+                doc.logon_email
+            );
+            return Err(Problem {
+                occurrence: 2,
+                ..Problem::at(&doc.logon_email, message)
+            });
+        }
+        let account = Account {
+            id: doc.id,
+            name: doc.name,
+            logon_email: doc.logon_email,
+            account_type: doc.account_type,
+            real_name_type: doc.real_name_type,
+            resource_directory: doc.resource_directory,
+        };
+        insert_unique(&mut world.accounts, id, account, "account")?;
+    }
+    for directory in world.directories.values() {
+        let master = &directory.master_account_id;
+        let Some(account) = world.accounts.get_mut(master) else {
+            return Err(Problem::at(
+                master,
+                format!(
+                    "resource directory {}: master account {master} is not defined",
+                    directory.id
+                ),
+            ));
+        };
+        match &account.resource_directory {
+            None => account.resource_directory = Some(directory.id.clone()),
+            Some(own) if *own == directory.id => {}
+            Some(other) => {
+                return Err(Problem::at(
+                    master,
+                    format!(
+                        "account {master} manages {} but is a member of {other}",
+                        directory.id
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn add_access_keys(
+    world: &mut World,
+    docs: Vec<AccessKeyDoc>,
+    now: DateTime<Utc>,
+) -> Result<(), Problem> {
+    for doc in docs {
+        if doc.id.is_empty() || doc.secret.is_empty() {
+            return Err(Problem::at(
+                &doc.account_id,
+                "an access key needs a non-empty id and secret",
+            ));
+        }
+        if !world.accounts.contains_key(&doc.account_id) {
+            return Err(Problem::at(
+                &doc.account_id,
+                format!(
+                    "access key {}: account {} is not defined",
+                    doc.id, doc.account_id
+                ),
+            ));
+        }
+        if doc.security_token.as_deref() == Some("") {
+            return Err(Problem::at(
+                &doc.id,
+                format!("access key {}: security_token is empty", doc.id),
+            ));
+        }
+        let credential = Credential {
+            access_key_id: doc.id.clone(),
+            secret: Secret::new(doc.secret),
+            account_id: doc.account_id,
+            security_token: doc.security_token.map(Secret::new),
+            expiration: doc.expiration.map(|t| t.resolve(now)),
+            disabled: doc.disabled,
+        };
+        insert_unique(&mut world.credentials, doc.id, credential, "access key")?;
+    }
+    Ok(())
+}
+
+fn handshake_from_doc(
+    world: &World,
+    doc: HandshakeDoc,
+    now: DateTime<Utc>,
+) -> Result<Handshake, Problem> {
     let id = doc.id;
-    let (master_account_id, master_account_name) = match world.directories.get(&doc.resource_directory_id) {
+    let (master_account_id, master_account_name) = match world
+        .directories
+        .get(&doc.resource_directory_id)
+    {
         Some(directory) => {
             let master = &world.accounts[&directory.master_account_id];
-            if doc.master_account_id.as_ref().is_some_and(|given| *given != master.id) {
-                return Err(Problem::at(&id, format!("handshake {id}: master_account_id is not the management account of {}", directory.id)));
+            if doc
+                .master_account_id
+                .as_ref()
+                .is_some_and(|given| *given != master.id)
+            {
+                return Err(Problem::at(
+                    &id,
+                    format!(
+                        "handshake {id}: master_account_id is not the management account of {}",
+                        directory.id
+                    ),
+                ));
             }
-            (master.id.clone(), doc.master_account_name.unwrap_or_else(|| master.name.clone()))
+            (
+                master.id.clone(),
+                doc.master_account_name
+                    .unwrap_or_else(|| master.name.clone()),
+            )
         }
         None => match (doc.master_account_id, doc.master_account_name) {
             (Some(master_id), Some(name)) => (master_id, name),
@@ -433,21 +559,41 @@ fn handshake_from_doc(world: &World, doc: HandshakeDoc, now: DateTime<Utc>) -> R
     };
     match doc.target_type {
         TargetType::Account if AccountId::parse(&doc.target_entity).is_err() => {
-            return Err(Problem::at(&doc.target_entity, format!("handshake {id}: target_entity {:?} is not an account id", doc.target_entity)));
+            return Err(Problem::at(
+                &doc.target_entity,
+                format!(
+                    "handshake {id}: target_entity {:?} is not an account id",
+                    doc.target_entity
+                ),
+            ));
         }
         TargetType::Email if !doc.target_entity.contains('@') => {
-            return Err(Problem::at(&doc.target_entity, format!("handshake {id}: target_entity {:?} is not an email address", doc.target_entity)));
+            return Err(Problem::at(
+                &doc.target_entity,
+                format!(
+                    "handshake {id}: target_entity {:?} is not an email address",
+                    doc.target_entity
+                ),
+            ));
         }
         _ => {}
     }
     if doc.note.chars().count() > MAX_NOTE_CHARS {
-        return Err(Problem::at(&id, format!("handshake {id}: note is longer than {MAX_NOTE_CHARS} characters")));
+        return Err(Problem::at(
+            &id,
+            format!("handshake {id}: note is longer than {MAX_NOTE_CHARS} characters"),
+        ));
     }
     let create_time = doc.create_time.resolve(now);
-    let expire_time = doc.expire_time.map_or(create_time + VALIDITY, |t| t.resolve(now));
+    let expire_time = doc
+        .expire_time
+        .map_or(create_time + VALIDITY, |t| t.resolve(now));
     let modify_time = doc.modify_time.map_or(create_time, |t| t.resolve(now));
     if modify_time < create_time || expire_time < create_time {
-        return Err(Problem::at(&id, format!("handshake {id}: modify_time and expire_time may not precede create_time")));
+        return Err(Problem::at(
+            &id,
+            format!("handshake {id}: modify_time and expire_time may not precede create_time"),
+        ));
     }
     let mut handshake = Handshake {
         id,
@@ -493,15 +639,23 @@ mod tests {
     #[test]
     fn the_default_world_loads() {
         let world = WorldDoc::load_toml(DEFAULT_WORLD_NAME, DEFAULT_WORLD, now()).unwrap();
-        let expired = world.handshake(&HandshakeId::parse("h-Exp1redAlready10").unwrap()).unwrap();
+        let expired = world
+            .handshake(&HandshakeId::parse("h-Exp1redAlready10").unwrap())
+            .unwrap();
         assert_eq!(expired.status, HandshakeStatus::Expired);
         assert_eq!(expired.modify_time, expired.expire_time);
     }
 
     #[test]
     fn relative_times_resolve_against_the_load_time() {
-        assert_eq!(TimeSpec::parse("now-20d").unwrap().resolve(now()), now() - TimeDelta::days(20));
-        assert_eq!(TimeSpec::parse("now+90m").unwrap().resolve(now()), now() + TimeDelta::minutes(90));
+        assert_eq!(
+            TimeSpec::parse("now-20d").unwrap().resolve(now()),
+            now() - TimeDelta::days(20)
+        );
+        assert_eq!(
+            TimeSpec::parse("now+90m").unwrap().resolve(now()),
+            now() + TimeDelta::minutes(90)
+        );
         assert_eq!(TimeSpec::parse("now").unwrap().resolve(now()), now());
         assert!(TimeSpec::parse("now-20w").is_err());
         assert!(TimeSpec::parse("yesterday").is_err());
@@ -512,12 +666,17 @@ mod tests {
         let text = "[[accounts]]\nid = \"1234\"\nname = \"x\"\n";
         let err = WorldDoc::load_toml("w.toml", text, now()).unwrap_err();
         assert_eq!((err.source_name.as_str(), err.line), ("w.toml", 2));
-        assert!(err.problem.contains("invalid account id"), "{}", err.problem);
+        assert!(
+            err.problem.contains("invalid account id"),
+            "{}",
+            err.problem
+        );
     }
 
     #[test]
     fn a_dangling_reference_is_reported_where_it_is_written() {
-        let text = "[[access_keys]]\nid = \"AK\"\nsecret = \"S\"\naccount_id = \"1234567890123456\"\n";
+        let text =
+            "[[access_keys]]\nid = \"AK\"\nsecret = \"S\"\naccount_id = \"1234567890123456\"\n";
         let err = WorldDoc::load_toml("w.toml", text, now()).unwrap_err();
         assert_eq!(err.line, 4);
         assert!(err.problem.contains("is not defined"), "{}", err.problem);

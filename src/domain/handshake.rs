@@ -1,8 +1,8 @@
 //! Handshakes (invitations) and their state machine: Pending, then exactly one of Accepted,
 //! Declined, Cancelled or Expired.
 
-use super::ids::{AccountId, HandshakeId, ResourceDirectoryId};
 use super::DomainError;
+use super::ids::{AccountId, HandshakeId, ResourceDirectoryId};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -106,7 +106,11 @@ impl Handshake {
     }
 
     /// Moves a Pending invitation to `to` at `now`; anything else is a status mismatch.
-    pub(crate) fn transition(&mut self, to: HandshakeStatus, now: DateTime<Utc>) -> Result<(), DomainError> {
+    pub(crate) fn transition(
+        &mut self,
+        to: HandshakeStatus,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
         self.refresh(now);
         if self.status != HandshakeStatus::Pending {
             return Err(DomainError::HandshakeNotPending(self.status));

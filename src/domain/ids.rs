@@ -95,7 +95,14 @@ mod tests {
     #[test]
     fn handshake_ids_need_the_prefix_and_exactly_sixteen_alphanumerics() {
         assert!(HandshakeId::parse("h-Ih8IuPfvV0t0abcd").is_ok());
-        for bad in ["h-Ih8IuPfvV0t0abc", "h-Ih8IuPfvV0t0abcde", "H-Ih8IuPfvV0t0abcd", "h-Ih8IuPfvV0t0ab_d", "", "h-"] {
+        for bad in [
+            "h-Ih8IuPfvV0t0abc",
+            "h-Ih8IuPfvV0t0abcde",
+            "H-Ih8IuPfvV0t0abcd",
+            "h-Ih8IuPfvV0t0ab_d",
+            "",
+            "h-",
+        ] {
             assert!(HandshakeId::parse(bad).is_err(), "{bad}");
         }
     }

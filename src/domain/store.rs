@@ -42,7 +42,9 @@ impl MemoryStore {
     /// A store holding `world`.
     #[must_use]
     pub fn new(world: World) -> Self {
-        Self { world: RwLock::new(world) }
+        Self {
+            world: RwLock::new(world),
+        }
     }
 }
 

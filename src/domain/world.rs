@@ -1,11 +1,11 @@
 //! The world: directories, accounts, credentials and handshakes, and the rules that change them.
 //! Every rule takes "now" from its caller, so time is whatever clock the caller injects.
 
+use super::DomainError;
 use super::account::{Account, AccountType, RealNameType, ResourceDirectory};
 use super::credential::{Credential, CredentialError};
 use super::handshake::{Handshake, HandshakeStatus};
 use super::ids::{AccountId, HandshakeId, ResourceDirectoryId};
-use super::DomainError;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -73,7 +73,10 @@ impl World {
         security_token: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<&Credential, CredentialError> {
-        let credential = self.credentials.get(access_key_id).ok_or(CredentialError::UnknownKey)?;
+        let credential = self
+            .credentials
+            .get(access_key_id)
+            .ok_or(CredentialError::UnknownKey)?;
         if credential.disabled {
             return Err(CredentialError::Disabled);
         }
@@ -82,10 +85,11 @@ impl World {
             (Some(_), None) => return Err(CredentialError::MissingToken),
             (expected, Some(presented)) => {
                 if expected.as_ref().is_none_or(|t| t.expose() != presented) {
-                    let issued = self
-                        .credentials
-                        .values()
-                        .any(|c| c.security_token.as_ref().is_some_and(|t| t.expose() == presented));
+                    let issued = self.credentials.values().any(|c| {
+                        c.security_token
+                            .as_ref()
+                            .is_some_and(|t| t.expose() == presented)
+                    });
                     return Err(if issued {
                         CredentialError::TokenMismatch
                     } else {
@@ -111,7 +115,10 @@ impl World {
         id: &HandshakeId,
         now: DateTime<Utc>,
     ) -> Result<Handshake, DomainError> {
-        let account = self.accounts.get_mut(caller).ok_or_else(|| DomainError::HandshakeNotFound(id.clone()))?;
+        let account = self
+            .accounts
+            .get_mut(caller)
+            .ok_or_else(|| DomainError::HandshakeNotFound(id.clone()))?;
         let handshake = self
             .handshakes
             .get_mut(id)
@@ -121,8 +128,13 @@ impl World {
         if handshake.status != HandshakeStatus::Pending {
             return Err(DomainError::HandshakeNotPending(handshake.status));
         }
-        if !self.directories.contains_key(&handshake.resource_directory_id) {
-            return Err(DomainError::ResourceDirectoryNotFound(handshake.resource_directory_id.clone()));
+        if !self
+            .directories
+            .contains_key(&handshake.resource_directory_id)
+        {
+            return Err(DomainError::ResourceDirectoryNotFound(
+                handshake.resource_directory_id.clone(),
+            ));
         }
         if let Some(directory) = &account.resource_directory {
             return Err(DomainError::AccountInDirectory(directory.clone()));

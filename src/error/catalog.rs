@@ -137,7 +137,11 @@ mod tests {
     fn wire_codes_are_unique() {
         let mut seen = HashSet::new();
         for code in ErrorCode::ALL {
-            assert!(seen.insert(code.as_str()), "{} appears twice", code.as_str());
+            assert!(
+                seen.insert(code.as_str()),
+                "{} appears twice",
+                code.as_str()
+            );
         }
     }
 
@@ -151,7 +155,10 @@ mod tests {
     #[test]
     fn every_template_has_at_most_one_placeholder_and_a_description() {
         for code in ErrorCode::ALL {
-            assert!(code.message_template().matches("{}").count() <= 1, "{code:?}");
+            assert!(
+                code.message_template().matches("{}").count() <= 1,
+                "{code:?}"
+            );
             assert!(!code.when().trim().is_empty(), "{code:?}");
         }
     }

@@ -31,7 +31,10 @@ impl ApiError {
     /// An error whose message template's `{}` is filled with `detail`.
     #[must_use]
     pub fn with(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self(Box::new(Inner { code, detail: Some(detail.into()) }))
+        Self(Box::new(Inner {
+            code,
+            detail: Some(detail.into()),
+        }))
     }
 
     /// The catalog code.
@@ -76,8 +79,12 @@ impl From<DomainError> for ApiError {
         ApiError::new(match error {
             DomainError::HandshakeNotFound(_) => ErrorCode::EntityNotExistsHandshake,
             DomainError::HandshakeNotPending(_) => ErrorCode::HandshakeStatusMismatch,
-            DomainError::ResourceDirectoryNotFound(_) => ErrorCode::SpecifiedResourceDirectoryNotExists,
-            DomainError::AccountInDirectory(_) => ErrorCode::NotSupportAccountInAnotherResourceDirectory,
+            DomainError::ResourceDirectoryNotFound(_) => {
+                ErrorCode::SpecifiedResourceDirectoryNotExists
+            }
+            DomainError::AccountInDirectory(_) => {
+                ErrorCode::NotSupportAccountInAnotherResourceDirectory
+            }
             DomainError::PersonalAccount => ErrorCode::InvalidAccountType,
             DomainError::RealNameNotEnterprise(_) => ErrorCode::NotSupportAccountRealNameType,
         })
@@ -114,6 +121,9 @@ mod tests {
     #[test]
     fn the_string_to_sign_follows_the_colon_without_a_space() {
         let err = ApiError::with(ErrorCode::SignatureDoesNotMatch, "GET&%2F&A%3DB");
-        assert!(err.message().ends_with("server string to sign is:GET&%2F&A%3DB"));
+        assert!(
+            err.message()
+                .ends_with("server string to sign is:GET&%2F&A%3DB")
+        );
     }
 }

@@ -26,7 +26,8 @@ const REQUEST_ID_HEADER: &str = "x-acs-request-id";
 
 /// Registers the gateway's routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/").to(rpc)).default_service(web::to(not_found));
+    cfg.service(web::resource("/").to(rpc))
+        .default_service(web::to(not_found));
 }
 
 /// What the access log and the renderer need to know about one exchange.
@@ -54,8 +55,16 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
         .ok()
         .and_then(|params| params.get("Format").and_then(Format::parse))
         .unwrap_or_default();
-    let exchange = Exchange { format, ..Exchange::default() };
-    respond(&req, exchange, Err(ApiError::new(ErrorCode::InvalidApiNotFound)), Instant::now())
+    let exchange = Exchange {
+        format,
+        ..Exchange::default()
+    };
+    respond(
+        &req,
+        exchange,
+        Err(ApiError::new(ErrorCode::InvalidApiNotFound)),
+        Instant::now(),
+    )
 }
 
 fn is_form(req: &HttpRequest) -> bool {
@@ -63,11 +72,20 @@ fn is_form(req: &HttpRequest) -> bool {
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        .is_some_and(|essence| {
+            essence
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }
 
 /// The pipeline; fills `exchange` as it learns the format, action and caller.
-fn run(state: &AppState, req: &HttpRequest, body: &[u8], exchange: &mut Exchange) -> ApiResult<(Action, Output)> {
+fn run(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &[u8],
+    exchange: &mut Exchange,
+) -> ApiResult<(Action, Output)> {
     if req.method() != Method::GET && req.method() != Method::POST {
         return Err(ApiError::new(ErrorCode::UnsupportedHttpMethod));
     }
@@ -76,7 +94,8 @@ fn run(state: &AppState, req: &HttpRequest, body: &[u8], exchange: &mut Exchange
         return Err(ApiError::new(ErrorCode::RequestUrlTooLarge));
     }
     let form = is_form(req).then_some(body);
-    let params = Params::parse(query.as_bytes(), form).map_err(|e| ApiError::with(ErrorCode::InvalidParameter, e.name()))?;
+    let params = Params::parse(query.as_bytes(), form)
+        .map_err(|e| ApiError::with(ErrorCode::InvalidParameter, e.name()))?;
     exchange.format = crate::protocol::format(&params)?;
     let action = crate::protocol::action(&params)?;
     exchange.action = Some(action);
@@ -87,18 +106,42 @@ fn run(state: &AppState, req: &HttpRequest, body: &[u8], exchange: &mut Exchange
     let caller = auth::authenticate_v1(
         &params,
         req.method().as_str(),
-        AuthContext { store, nonces: &state.nonces, wall_now: state.wall_clock.now(), emulator_now },
+        AuthContext {
+            store,
+            nonces: &state.nonces,
+            wall_now: state.wall_clock.now(),
+            emulator_now,
+        },
     )?;
-    let output = actions::dispatch(Context { store, now: emulator_now, caller: &caller.account_id }, action, &params)?;
+    let output = actions::dispatch(
+        Context {
+            store,
+            now: emulator_now,
+            caller: &caller.account_id,
+        },
+        action,
+        &params,
+    )?;
     Ok((action, output))
 }
 
-fn respond(req: &HttpRequest, exchange: Exchange, result: ApiResult<(Action, Output)>, started: Instant) -> HttpResponse {
+fn respond(
+    req: &HttpRequest,
+    exchange: Exchange,
+    result: ApiResult<(Action, Output)>,
+    started: Instant,
+) -> HttpResponse {
     let request_id = RequestId::new();
     let reply: Reply = match &result {
-        Ok((action, output)) => envelope::success(exchange.format, &action.xml_root(), &request_id, output),
+        Ok((action, output)) => {
+            envelope::success(exchange.format, &action.xml_root(), &request_id, output)
+        }
         Err(error) => {
-            let host_id = req.headers().get(HOST).and_then(|h| h.to_str().ok()).unwrap_or(DEFAULT_HOST_ID);
+            let host_id = req
+                .headers()
+                .get(HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or(DEFAULT_HOST_ID);
             envelope::error(exchange.format, &request_id, host_id, error)
         }
     };
@@ -111,7 +154,8 @@ fn respond(req: &HttpRequest, exchange: Exchange, result: ApiResult<(Action, Out
         code = result.as_ref().err().map(|e| e.code().as_str()),
         latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
     );
-    let status = StatusCode::from_u16(reply.status).expect("catalog statuses are valid HTTP statuses");
+    let status =
+        StatusCode::from_u16(reply.status).expect("catalog statuses are valid HTTP statuses");
     HttpResponse::build(status)
         .insert_header((CONTENT_TYPE, reply.content_type))
         .insert_header((REQUEST_ID_HEADER, request_id.as_str()))

@@ -16,8 +16,14 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 pub const TIMESTAMP_WINDOW: TimeDelta = TimeDelta::minutes(15);
 
 /// The V1 parameters a request must carry, in the order they are checked.
-pub const REQUIRED_V1: [&str; 6] =
-    ["AccessKeyId", "Signature", "SignatureMethod", "SignatureVersion", "Timestamp", "SignatureNonce"];
+pub const REQUIRED_V1: [&str; 6] = [
+    "AccessKeyId",
+    "Signature",
+    "SignatureMethod",
+    "SignatureVersion",
+    "Timestamp",
+    "SignatureNonce",
+];
 
 /// Who made an authenticated request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,14 +61,26 @@ pub fn parse_timestamp(text: &str) -> ApiResult<DateTime<Utc>> {
 pub fn authenticate_v1(params: &Params, method: &str, ctx: AuthContext<'_>) -> ApiResult<Caller> {
     let mut values = [""; REQUIRED_V1.len()];
     for (slot, name) in values.iter_mut().zip(REQUIRED_V1) {
-        *slot = params.non_empty(name).ok_or_else(|| ApiError::with(ErrorCode::MissingParameter, name))?;
+        *slot = params
+            .non_empty(name)
+            .ok_or_else(|| ApiError::with(ErrorCode::MissingParameter, name))?;
     }
-    let [access_key_id, sent_signature, method_name, version, timestamp, nonce] = values;
+    let [
+        access_key_id,
+        sent_signature,
+        method_name,
+        version,
+        timestamp,
+        nonce,
+    ] = values;
     if method_name != "HMAC-SHA1" {
         return Err(ApiError::new(ErrorCode::InvalidSignatureMethod));
     }
     if version != "1.0" {
-        return Err(ApiError::with(ErrorCode::InvalidParameter, "SignatureVersion"));
+        return Err(ApiError::with(
+            ErrorCode::InvalidParameter,
+            "SignatureVersion",
+        ));
     }
     let signed_at = parse_timestamp(timestamp)?;
     if (ctx.wall_now - signed_at).abs() > TIMESTAMP_WINDOW {
@@ -76,14 +94,23 @@ pub fn authenticate_v1(params: &Params, method: &str, ctx: AuthContext<'_>) -> A
         if signature::verify(credential.secret.expose(), &string_to_sign, sent_signature) {
             Ok(credential.account_id.clone())
         } else {
-            Err(ApiError::with(ErrorCode::SignatureDoesNotMatch, string_to_sign.as_str()))
+            Err(ApiError::with(
+                ErrorCode::SignatureDoesNotMatch,
+                string_to_sign.as_str(),
+            ))
         }
     })?;
 
-    if !ctx.nonces.check_and_record(nonce, signed_at + TIMESTAMP_WINDOW, ctx.wall_now) {
+    if !ctx
+        .nonces
+        .check_and_record(nonce, signed_at + TIMESTAMP_WINDOW, ctx.wall_now)
+    {
         return Err(ApiError::new(ErrorCode::SignatureNonceUsed));
     }
-    Ok(Caller { account_id, access_key_id: access_key_id.to_owned() })
+    Ok(Caller {
+        account_id,
+        access_key_id: access_key_id.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -93,7 +120,14 @@ mod tests {
     #[test]
     fn timestamps_must_be_second_precision_utc_with_a_z() {
         assert!(parse_timestamp("2026-11-22T07:28:40Z").is_ok());
-        for bad in ["2026-11-22T07:28:40", "2026-11-22T07:28:40.000Z", "2026-11-22 07:28:40Z", "2026-11-22T07:28:40+00:00", "2026-13-22T07:28:40Z", ""] {
+        for bad in [
+            "2026-11-22T07:28:40",
+            "2026-11-22T07:28:40.000Z",
+            "2026-11-22 07:28:40Z",
+            "2026-11-22T07:28:40+00:00",
+            "2026-13-22T07:28:40Z",
+            "",
+        ] {
             assert!(parse_timestamp(bad).is_err(), "{bad}");
         }
     }

@@ -57,7 +57,11 @@ impl RequestId {
     #[must_use]
     pub fn new() -> Self {
         let uuid = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
-        Self(uuid.hyphenated().encode_upper(&mut uuid::Uuid::encode_buffer()).to_owned())
+        Self(
+            uuid.hyphenated()
+                .encode_upper(&mut uuid::Uuid::encode_buffer())
+                .to_owned(),
+        )
     }
 
     /// The id as sent.
@@ -99,20 +103,35 @@ struct Envelope<'a, T> {
 }
 
 /// A success: `body`'s fields follow `RequestId`; `root` names the XML root element.
-pub fn success<T: Serialize>(format: Format, root: &str, request_id: &RequestId, body: &T) -> Reply {
-    let envelope = Envelope { request_id: request_id.as_str(), body };
+#[must_use]
+pub fn success<T: Serialize>(
+    format: Format,
+    root: &str,
+    request_id: &RequestId,
+    body: &T,
+) -> Reply {
+    let envelope = Envelope {
+        request_id: request_id.as_str(),
+        body,
+    };
     let body = match format {
         Format::Json => serde_json::to_vec(&envelope).expect("response bodies serialize to JSON"),
         Format::Xml => {
             let mut xml = String::from(XML_DECLARATION);
-            let mut serializer =
-                quick_xml::se::Serializer::with_root(&mut xml, Some(root)).expect("action names are valid XML names");
+            let mut serializer = quick_xml::se::Serializer::with_root(&mut xml, Some(root))
+                .expect("action names are valid XML names");
             serializer.expand_empty_elements(true);
-            envelope.serialize(serializer).expect("response bodies serialize to XML");
+            envelope
+                .serialize(serializer)
+                .expect("response bodies serialize to XML");
             xml.into_bytes()
         }
     };
-    Reply { status: 200, content_type: format.content_type(), body }
+    Reply {
+        status: 200,
+        content_type: format.content_type(),
+        body,
+    }
 }
 
 #[derive(Serialize)]
@@ -126,21 +145,38 @@ struct ErrorBody<'a> {
 }
 
 /// An error, with `host_id` the host the client addressed.
+#[must_use]
 pub fn error(format: Format, request_id: &RequestId, host_id: &str, error: &ApiError) -> Reply {
     let code = error.code().as_str();
     let message = error.message();
-    let recommend = format!("https://api.aliyun.com/troubleshoot?q={code}&product={PRODUCT}&requestId={request_id}");
-    let fields = ErrorBody { request_id: request_id.as_str(), host_id, code, message: &message, recommend: &recommend };
+    let recommend = format!(
+        "https://api.aliyun.com/troubleshoot?q={code}&product={PRODUCT}&requestId={request_id}"
+    );
+    let fields = ErrorBody {
+        request_id: request_id.as_str(),
+        host_id,
+        code,
+        message: &message,
+        recommend: &recommend,
+    };
     let body = match format {
         Format::Json => serde_json::to_vec(&fields).expect("error bodies serialize to JSON"),
         Format::Xml => error_xml(&fields),
     };
-    Reply { status: error.status(), content_type: format.content_type(), body }
+    Reply {
+        status: error.status(),
+        content_type: format.content_type(),
+        body,
+    }
 }
 
 fn error_xml(fields: &ErrorBody<'_>) -> Vec<u8> {
     let mut writer = Writer::new(Vec::with_capacity(512));
-    let mut write = |event: Event<'_>| writer.write_event(event).expect("writing to a Vec cannot fail");
+    let mut write = |event: Event<'_>| {
+        writer
+            .write_event(event)
+            .expect("writing to a Vec cannot fail");
+    };
     write(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
     write(Event::Start(BytesStart::new("Error")));
     for (name, value, cdata) in [
@@ -193,13 +229,26 @@ mod tests {
         let text = id.as_str();
         assert_eq!(text.len(), 36);
         assert_eq!(&text[14..15], "4");
-        assert!(text.chars().all(|c| c == '-' || c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert!(
+            text.chars()
+                .all(|c| c == '-' || c.is_ascii_digit() || c.is_ascii_uppercase())
+        );
         assert_ne!(id, RequestId::new());
     }
 
     #[test]
     fn a_json_success_puts_request_id_first() {
-        let reply = success(Format::Json, "XResponse", &id(), &Body { thing: Inner { name: "a<b", note: "" } });
+        let reply = success(
+            Format::Json,
+            "XResponse",
+            &id(),
+            &Body {
+                thing: Inner {
+                    name: "a<b",
+                    note: "",
+                },
+            },
+        );
         assert_eq!(
             String::from_utf8(reply.body).unwrap(),
             r#"{"RequestId":"9B34724D-54B0-4A51-B34D-4512372FE1BE","Thing":{"Name":"a<b","Note":""}}"#
@@ -209,7 +258,17 @@ mod tests {
 
     #[test]
     fn an_xml_success_has_a_declaration_the_root_and_escaped_text() {
-        let reply = success(Format::Xml, "XResponse", &id(), &Body { thing: Inner { name: "a<b", note: "" } });
+        let reply = success(
+            Format::Xml,
+            "XResponse",
+            &id(),
+            &Body {
+                thing: Inner {
+                    name: "a<b",
+                    note: "",
+                },
+            },
+        );
         assert_eq!(
             String::from_utf8(reply.body).unwrap(),
             r#"<?xml version="1.0" encoding="UTF-8"?><XResponse><RequestId>9B34724D-54B0-4A51-B34D-4512372FE1BE</RequestId><Thing><Name>a&lt;b</Name><Note></Note></Thing></XResponse>"#
@@ -237,6 +296,9 @@ mod tests {
     fn cdata_never_closes_early() {
         let err = ApiError::with(ErrorCode::InvalidParameter, "a]]>b");
         let xml = String::from_utf8(error(Format::Xml, &id(), "h", &err).body).unwrap();
-        assert!(xml.contains("<![CDATA[Specified parameter a]]]]><![CDATA[>b is not valid.]]>"), "{xml}");
+        assert!(
+            xml.contains("<![CDATA[Specified parameter a]]]]><![CDATA[>b is not valid.]]>"),
+            "{xml}"
+        );
     }
 }

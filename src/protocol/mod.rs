@@ -26,8 +26,11 @@ pub fn format(params: &Params) -> ApiResult<Format> {
 
 /// The action `params` call, after checking that `Version` is the one served.
 pub fn action(params: &Params) -> ApiResult<Action> {
-    let name = params.non_empty("Action").ok_or_else(|| ApiError::with(ErrorCode::MissingParameter, "Action"))?;
-    let action = Action::parse(name).ok_or_else(|| ApiError::new(ErrorCode::InvalidActionNotFound))?;
+    let name = params
+        .non_empty("Action")
+        .ok_or_else(|| ApiError::with(ErrorCode::MissingParameter, "Action"))?;
+    let action =
+        Action::parse(name).ok_or_else(|| ApiError::new(ErrorCode::InvalidActionNotFound))?;
     match params.non_empty("Version") {
         None => Err(ApiError::with(ErrorCode::MissingParameter, "Version")),
         Some(VERSION) => Ok(action),

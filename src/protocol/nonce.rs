@@ -25,7 +25,12 @@ struct Inner {
 impl NonceCache {
     /// Records `nonce` as used until `forget_at`. Returns `false` if it is already in use.
     /// Forgets every nonce whose time has passed as of `now`.
-    pub fn check_and_record(&self, nonce: &str, forget_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    pub fn check_and_record(
+        &self,
+        nonce: &str,
+        forget_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> bool {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let now = now.timestamp();
         while let Some(Reverse((at, _))) = inner.by_expiry.peek() {
@@ -50,7 +55,11 @@ impl NonceCache {
     /// How many nonces are remembered.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner).until.len()
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .until
+            .len()
     }
 
     /// Whether no nonce is remembered.
@@ -70,9 +79,25 @@ mod tests {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let cache = NonceCache::default();
         assert!(cache.check_and_record("n", t0 + TimeDelta::minutes(15), t0));
-        assert!(!cache.check_and_record("n", t0 + TimeDelta::minutes(16), t0 + TimeDelta::minutes(1)));
-        assert!(cache.check_and_record("other", t0 + TimeDelta::minutes(30), t0 + TimeDelta::minutes(15)));
-        assert_eq!(cache.len(), 1, "the first nonce was forgotten once its time passed");
-        assert!(cache.check_and_record("n", t0 + TimeDelta::minutes(31), t0 + TimeDelta::minutes(16)));
+        assert!(!cache.check_and_record(
+            "n",
+            t0 + TimeDelta::minutes(16),
+            t0 + TimeDelta::minutes(1)
+        ));
+        assert!(cache.check_and_record(
+            "other",
+            t0 + TimeDelta::minutes(30),
+            t0 + TimeDelta::minutes(15)
+        ));
+        assert_eq!(
+            cache.len(),
+            1,
+            "the first nonce was forgotten once its time passed"
+        );
+        assert!(cache.check_and_record(
+            "n",
+            t0 + TimeDelta::minutes(31),
+            t0 + TimeDelta::minutes(16)
+        ));
     }
 }

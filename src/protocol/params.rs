@@ -44,7 +44,8 @@ impl Params {
                     Some(at) => (&pair[..at], &pair[at + 1..]),
                     None => (pair, &[][..]),
                 };
-                let bad = || ParamError::BadEncoding(String::from_utf8_lossy(raw_name).into_owned());
+                let bad =
+                    || ParamError::BadEncoding(String::from_utf8_lossy(raw_name).into_owned());
                 let name = decode(raw_name).ok_or_else(bad)?;
                 let value = decode(raw_value).ok_or_else(bad)?;
                 match params.entry(name) {
@@ -135,15 +136,33 @@ mod tests {
 
     #[test]
     fn a_repeated_name_is_refused_even_across_query_and_form() {
-        assert_eq!(Params::parse(b"a=1&a=2", None), Err(ParamError::Repeated("a".into())));
-        assert_eq!(Params::parse(b"a=1", Some(b"a=1")), Err(ParamError::Repeated("a".into())));
+        assert_eq!(
+            Params::parse(b"a=1&a=2", None),
+            Err(ParamError::Repeated("a".into()))
+        );
+        assert_eq!(
+            Params::parse(b"a=1", Some(b"a=1")),
+            Err(ParamError::Repeated("a".into()))
+        );
     }
 
     #[test]
     fn broken_escapes_and_invalid_utf8_are_refused_naming_the_parameter() {
-        assert_eq!(Params::parse(b"Note=%zz", None), Err(ParamError::BadEncoding("Note".into())));
-        assert_eq!(Params::parse(b"Note=%4", None), Err(ParamError::BadEncoding("Note".into())));
-        assert_eq!(Params::parse(b"Note=%FF", None), Err(ParamError::BadEncoding("Note".into())));
-        assert_eq!(Params::parse(b"Note=\xff", None), Err(ParamError::BadEncoding("Note".into())));
+        assert_eq!(
+            Params::parse(b"Note=%zz", None),
+            Err(ParamError::BadEncoding("Note".into()))
+        );
+        assert_eq!(
+            Params::parse(b"Note=%4", None),
+            Err(ParamError::BadEncoding("Note".into()))
+        );
+        assert_eq!(
+            Params::parse(b"Note=%FF", None),
+            Err(ParamError::BadEncoding("Note".into()))
+        );
+        assert_eq!(
+            Params::parse(b"Note=\xff", None),
+            Err(ParamError::BadEncoding("Note".into()))
+        );
     }
 }

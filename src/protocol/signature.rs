@@ -73,7 +73,11 @@ pub fn sign_params(params: &mut Params, method: &str, secret: &str) -> String {
 /// The query string (or form body) for `params`, each part RFC 3986-encoded.
 #[must_use]
 pub fn encode_params(params: &Params) -> String {
-    params.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 #[cfg(test)]
@@ -81,7 +85,10 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> Params {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     // protocols.md §2: the official ECS example and the Resource Manager example.
@@ -106,7 +113,10 @@ mod tests {
 
         p.remove("TimeStamp");
         p.insert("Timestamp", "2016-02-23T12:46:24Z");
-        assert_eq!(sign("testsecret", &string_to_sign("GET", &canonical_query(&p))), "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
+        assert_eq!(
+            sign("testsecret", &string_to_sign("GET", &canonical_query(&p))),
+            "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
+        );
 
         let rm = params(&[
             ("AccessKeyId", "testid"),
@@ -120,7 +130,10 @@ mod tests {
             ("Timestamp", "2020-06-01T12:00:00Z"),
             ("Version", "2020-03-31"),
         ]);
-        assert_eq!(sign("testsecret", &string_to_sign("POST", &canonical_query(&rm))), "GpEoBR+RTPKZNeED2BSrwq1Jcz4=");
+        assert_eq!(
+            sign("testsecret", &string_to_sign("POST", &canonical_query(&rm))),
+            "GpEoBR+RTPKZNeED2BSrwq1Jcz4="
+        );
     }
 
     #[test]

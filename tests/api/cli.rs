@@ -1,0 +1,151 @@
+//! The binary itself: `errors`, `sign`, serving the embedded world, and refusing a bad world file.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_resourcemanager-emulator");
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("RM_EMULATOR_PORT")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn errors_prints_the_catalog_that_the_readme_shows() {
+    let out = run(&["errors"]);
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.starts_with("| Code | HTTP | Message | When |\n"));
+    assert!(table.contains("| `HandshakeStatusMismatch` | 409 | The invitation is invalid. |"));
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("<!-- errors:start -->\n")
+        .expect("README marks the catalog")
+        + "<!-- errors:start -->\n".len();
+    let end = readme.find("<!-- errors:end -->").unwrap();
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "README's catalog is `resourcemanager-emulator errors` (regenerate it)"
+    );
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("rm-emulator-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_world_file_with_an_invalid_id_stops_start_up_naming_file_line_and_problem() {
+    let path = temp_file(
+        "bad.toml",
+        "[[accounts]]\nname = \"x\"\nid = \"15126668769100\"\n",
+    );
+    let out = run(&["--port", "0", "--fixtures", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!("{}:3:", path.display())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("invalid account id (16 digits): \"15126668769100\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_malformed_or_missing_world_file_stops_start_up() {
+    let path = temp_file("syntax.toml", "[[handshakes]\n");
+    let out = run(&["serve", "--port", "0", "--fixtures", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains(&format!("{}:1:", path.display()))
+    );
+
+    let out = run(&["--port", "0", "--fixtures", "/nonexistent/world.toml"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("/nonexistent/world.toml:1:1: cannot read the file")
+    );
+}
+
+#[test]
+fn the_binary_serves_the_embedded_world_and_sign_prints_a_url_it_accepts() {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let endpoint = first
+        .split("listening at ")
+        .nth(1)
+        .expect("the banner names the endpoint")
+        .trim()
+        .to_owned();
+    let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
+
+    let out = run(&[
+        "sign",
+        "--endpoint",
+        &endpoint,
+        "AcceptHandshake",
+        "HandshakeId=h-Ih8IuPfvV0t0abcd",
+    ]);
+    assert!(out.status.success());
+    let url = String::from_utf8(out.stdout).unwrap();
+    let target = url.trim().strip_prefix(&endpoint).unwrap().to_owned();
+
+    let request =
+        format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut reply).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains(r#""Status":"Accepted""#), "{reply}");
+}
+
+#[test]
+fn sign_post_prints_a_curl_command_with_a_form_body() {
+    let out = run(&[
+        "sign",
+        "--method",
+        "post",
+        "--access-key-id",
+        "LTAI5tEmuManagement01",
+        "CancelHandshake",
+        "HandshakeId=h-Ih8IuPfvV0t0abcd",
+    ]);
+    assert!(out.status.success());
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert!(line.starts_with("curl -sS -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data 'AccessKeyId=LTAI5tEmuManagement01&Action=CancelHandshake&"), "{line}");
+    assert!(line.contains("&Signature="));
+}
+
+#[test]
+fn sign_refuses_an_unknown_key_without_a_secret() {
+    let out = run(&["sign", "--access-key-id", "nobody", "AcceptHandshake"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("access key nobody is not in the world")
+    );
+}

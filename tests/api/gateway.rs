@@ -1,0 +1,324 @@
+//! Transport and common parameters: whatever is wrong with a request before its action runs
+//! comes back as a catalog envelope, never as HTML, a dropped connection or a 5xx.
+
+use crate::helpers::*;
+
+const NOT_FOUND_API: &str = "Specified api is not found, please check your url and method.";
+
+#[test]
+fn any_path_but_the_root_is_invalid_api_not_found_in_the_format_asked_for() {
+    let app = spawn_app();
+    for target in [
+        "/foo",
+        "/v1/received-handshakes/h-Ih8IuPfvV0t0abcd/accept",
+        "//",
+        "/index.html?Action=AcceptHandshake",
+    ] {
+        let reply = app.raw_request("GET", target, None, b"");
+        assert_error(
+            &reply,
+            "JSON",
+            &app.host(),
+            404,
+            "InvalidApi.NotFound",
+            NOT_FOUND_API,
+        );
+    }
+    let xml = app.raw_request("POST", "/foo?Format=XML", None, b"");
+    assert_error(
+        &xml,
+        "XML",
+        &app.host(),
+        404,
+        "InvalidApi.NotFound",
+        NOT_FOUND_API,
+    );
+}
+
+#[test]
+fn methods_other_than_get_and_post_are_unsupported() {
+    let app = spawn_app();
+    for method in ["PUT", "DELETE", "PATCH", "OPTIONS"] {
+        let reply = app.raw_request(method, "/?Action=AcceptHandshake", None, b"");
+        assert_error(
+            &reply,
+            "JSON",
+            &app.host(),
+            400,
+            "UnsupportedHTTPMethod",
+            "This http method not supported.",
+        );
+    }
+}
+
+#[test]
+fn a_repeated_parameter_is_invalid_naming_it_in_the_query_the_body_or_across_both() {
+    let app = spawn_app();
+    let message = |name: &str| format!("Specified parameter {name} is not valid.");
+    let reply = app.raw_request(
+        "GET",
+        "/?Action=AcceptHandshake&Action=CancelHandshake",
+        None,
+        b"",
+    );
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        400,
+        "InvalidParameter",
+        &message("Action"),
+    );
+    let reply = app.raw_request(
+        "POST",
+        "/",
+        Some("application/x-www-form-urlencoded"),
+        b"HandshakeId=a&HandshakeId=a",
+    );
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        400,
+        "InvalidParameter",
+        &message("HandshakeId"),
+    );
+    let reply = app.raw_request(
+        "POST",
+        "/?Format=XML",
+        Some("application/x-www-form-urlencoded; charset=utf-8"),
+        b"Format=XML",
+    );
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        400,
+        "InvalidParameter",
+        &message("Format"),
+    );
+}
+
+#[test]
+fn broken_percent_encoding_and_invalid_utf8_are_invalid_parameters() {
+    let app = spawn_app();
+    for target in ["/?Note=%zz", "/?Note=%4", "/?Note=%FF%FE", "/?Note=%C3%28"] {
+        let reply = app.raw_request("GET", target, None, b"");
+        assert_error(
+            &reply,
+            "JSON",
+            &app.host(),
+            400,
+            "InvalidParameter",
+            "Specified parameter Note is not valid.",
+        );
+    }
+    let reply = app.raw_request(
+        "POST",
+        "/",
+        Some("application/x-www-form-urlencoded"),
+        b"Note=\xff",
+    );
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        400,
+        "InvalidParameter",
+        "Specified parameter Note is not valid.",
+    );
+}
+
+#[test]
+fn a_query_over_32_kib_or_a_body_over_256_kib_is_too_large() {
+    let app = spawn_app();
+    let long_query = format!("/?Note={}", "a".repeat(32 * 1024));
+    let reply = app.raw_request("GET", &long_query, None, b"");
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        413,
+        "Request.UrlTooLarge",
+        "Request URL too Large",
+    );
+
+    let body = format!("Note={}", "a".repeat(256 * 1024));
+    let reply = app.raw_request(
+        "POST",
+        "/",
+        Some("application/x-www-form-urlencoded"),
+        body.as_bytes(),
+    );
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        413,
+        "Request.BodyTooLarge",
+        "Request body too Large",
+    );
+
+    // Just under both limits is read and judged on its content.
+    let near = format!("/?Note={}", "a".repeat(32 * 1024 - 6));
+    assert_eq!(
+        app.raw_request("GET", &near, None, b"").code(),
+        "MissingParameter"
+    );
+}
+
+#[test]
+fn a_body_that_is_not_a_form_is_not_read_as_parameters() {
+    let app = spawn_app();
+    let reply = app.raw_request(
+        "POST",
+        "/",
+        Some("application/json"),
+        b"Action=AcceptHandshake",
+    );
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        400,
+        "MissingParameter",
+        &missing("Action"),
+    );
+}
+
+fn missing(name: &str) -> String {
+    format!(
+        "The input parameter \"{name}\" that is mandatory for processing this request is not supplied."
+    )
+}
+
+#[test]
+fn action_and_version_errors_come_in_both_formats() {
+    let app = spawn_app();
+    for format in ["JSON", "XML"] {
+        let host = app.host();
+        let reply = app
+            .call(INVITEE, "AcceptHandshake")
+            .format(format)
+            .without("Action")
+            .send();
+        assert_error(
+            &reply,
+            format,
+            &host,
+            400,
+            "MissingParameter",
+            &missing("Action"),
+        );
+        for unknown in ["DescribeRegions", "accepthandshake", "DeclineHandshakes"] {
+            let reply = app.call(INVITEE, unknown).format(format).send();
+            assert_error(
+                &reply,
+                format,
+                &host,
+                404,
+                "InvalidAction.NotFound",
+                NOT_FOUND_API,
+            );
+        }
+        let reply = app
+            .call(INVITEE, "AcceptHandshake")
+            .format(format)
+            .without("Version")
+            .send();
+        assert_error(
+            &reply,
+            format,
+            &host,
+            400,
+            "MissingParameter",
+            &missing("Version"),
+        );
+        let reply = app
+            .call(INVITEE, "AcceptHandshake")
+            .format(format)
+            .param("Version", "2016-11-11")
+            .send();
+        assert_error(
+            &reply,
+            format,
+            &host,
+            400,
+            "InvalidVersion",
+            "Specified parameter Version is not valid.",
+        );
+    }
+}
+
+#[test]
+fn format_is_read_in_any_case_and_defaults_to_json() {
+    let app = spawn_app();
+    for (format, xml) in [
+        ("xml", true),
+        ("Xml", true),
+        ("json", false),
+        ("JSON", false),
+    ] {
+        let reply = app
+            .call(INVITEE, "AcceptHandshake")
+            .handshake("h-Unkn0wnHandshake")
+            .format(format)
+            .send();
+        assert_eq!(
+            reply.body.starts_with("<?xml"),
+            xml,
+            "{format}: {}",
+            reply.body
+        );
+    }
+    let reply = app
+        .call(INVITEE, "AcceptHandshake")
+        .handshake("h-Unkn0wnHandshake")
+        .without("Format")
+        .send();
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        404,
+        "EntityNotExists.Handshake",
+        "The specified handshake does not exist.",
+    );
+    let reply = app.call(INVITEE, "AcceptHandshake").format("YAML").send();
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        400,
+        "InvalidParameter.Format",
+        "Specified parameter format is not valid.",
+    );
+}
+
+#[test]
+fn other_common_parameters_are_signed_and_otherwise_ignored() {
+    let app = spawn_app();
+    let reply = app
+        .call(INVITEE, "AcceptHandshake")
+        .handshake("h-Ih8IuPfvV0t0abcd")
+        .param("RegionId", "cn-hangzhou")
+        .param("OwnerId", "1772422852740000")
+        .param("ResourceOwnerAccount", "partner")
+        .param("SignatureType", "")
+        .send();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[test]
+fn without_a_host_header_the_host_id_is_the_public_endpoint() {
+    let app = spawn_app();
+    let reply = app.raw(b"GET /nowhere HTTP/1.0\r\n\r\n");
+    assert_error(
+        &reply,
+        "JSON",
+        "resourcemanager.aliyuncs.com",
+        404,
+        "InvalidApi.NotFound",
+        NOT_FOUND_API,
+    );
+}

@@ -1,0 +1,381 @@
+//! The harness: a test app on a free port with a pinned emulator clock, a small HTTP client
+//! (ureq for ordinary requests, raw TCP for malformed ones), and the expected envelopes.
+
+use crate::signer::{Key, sign_v1};
+use chrono::{DateTime, TimeZone, Utc};
+use resourcemanager_emulator::clock::{Clock, FixedClock, SystemClock};
+use resourcemanager_emulator::domain::World;
+use resourcemanager_emulator::domain::fixtures::{DEFAULT_WORLD, WorldDoc};
+use resourcemanager_emulator::startup::{AppState, Application};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+/// The emulator clock of every test app: handshake times are exact.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap()
+}
+
+pub const MANAGEMENT: Key = Key::new("LTAI5tEmuManagement01", "EmuManagementSecret01");
+pub const INVITEE: Key = Key::new("LTAI5tEmuInvitee00001", "EmuInviteeSecret00001");
+pub const OTHER_MEMBER: Key = Key::new("LTAI5tEmuInvitee00002", "EmuInviteeSecret00002");
+pub const PERSONAL: Key = Key::new("LTAI5tEmuInvitee00003", "EmuInviteeSecret00003");
+pub const INDIVIDUAL: Key = Key::new("LTAI5tEmuInvitee00004", "EmuInviteeSecret00004");
+pub const JOINED: Key = Key::new("LTAI5tEmuInvitee00005", "EmuInviteeSecret00005");
+pub const DISABLED: Key = Key::new("LTAI5tEmuDisabled0001", "EmuDisabledSecret0001");
+pub const STS: Key = Key::sts(
+    "STS.EmuInvitee00001",
+    "EmuStsSecret00001",
+    "EmuStsToken00001",
+);
+pub const STS_EXPIRED: Key = Key::sts(
+    "STS.EmuExpired000001",
+    "EmuStsSecretExpired01",
+    "EmuStsTokenExpired01",
+);
+
+pub struct TestApp {
+    pub port: u16,
+    /// The emulator clock, to move time in tests.
+    pub clock: Arc<FixedClock>,
+    pub state: actix_web::web::Data<AppState>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // stop() sends the command at once; the returned future only waits for completion.
+        drop(self.handle.stop(false));
+    }
+}
+
+pub struct Options {
+    pub world: String,
+    pub wall_clock: Arc<dyn Clock>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            world: DEFAULT_WORLD.to_owned(),
+            wall_clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+pub fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default())
+}
+
+pub fn spawn_app_with(options: Options) -> TestApp {
+    let world =
+        WorldDoc::load_toml("test world", &options.world, t0()).expect("the test world loads");
+    let clock = Arc::new(FixedClock::new(t0()));
+    let state = AppState::with_clocks(world, clock.clone(), options.wall_clock);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(state, "127.0.0.1", 0, 2).expect("binds a free port");
+            tx.send((app.port(), app.state(), app.handle())).unwrap();
+            app.run_until_stopped().await
+        })
+    });
+    let (port, state, handle) = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the app starts");
+    TestApp {
+        port,
+        clock,
+        state,
+        handle,
+    }
+}
+
+/// A response as the tests look at it.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub request_id: String,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The text of the first `<name>` element (CDATA unwrapped), for XML bodies.
+    pub fn xml_field(&self, name: &str) -> Option<String> {
+        let start = self.body.find(&format!("<{name}>"))? + name.len() + 2;
+        let end = start + self.body[start..].find(&format!("</{name}>"))?;
+        let text = &self.body[start..end];
+        Some(
+            text.strip_prefix("<![CDATA[")
+                .and_then(|t| t.strip_suffix("]]>"))
+                .unwrap_or(text)
+                .to_owned(),
+        )
+    }
+
+    /// The error code, whatever the format.
+    pub fn code(&self) -> String {
+        if self.body.starts_with("<?xml") {
+            self.xml_field("Code").unwrap_or_default()
+        } else {
+            self.json()["Code"].as_str().unwrap_or_default().to_owned()
+        }
+    }
+
+    /// The body with the request id replaced by `<RequestId>`, after checking it is the header's.
+    pub fn masked(&self) -> String {
+        assert!(
+            is_request_id(&self.request_id),
+            "x-acs-request-id {:?}",
+            self.request_id
+        );
+        assert!(
+            self.body.contains(&self.request_id),
+            "the body carries the header's request id: {}",
+            self.body
+        );
+        self.body.replace(&self.request_id, "<RequestId>")
+    }
+}
+
+/// An upper-case UUID v4.
+pub fn is_request_id(text: &str) -> bool {
+    let groups: Vec<_> = text.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && text
+            .chars()
+            .all(|c| c == '-' || c.is_ascii_digit() || ('A'..='F').contains(&c))
+        && groups[2].starts_with('4')
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// GET with every parameter in the query (pop-core, legacy Python with set_method).
+    Get,
+    /// POST with every parameter in the query and an empty body (legacy Python, Tea v2).
+    PostQuery,
+    /// POST with every parameter in a form body and no query (pop-core POST).
+    PostForm,
+}
+
+/// A signed request under construction.
+pub struct Call<'a> {
+    app: &'a TestApp,
+    key: Key,
+    transport: Transport,
+    params: Vec<(String, String)>,
+    remove: Vec<&'static str>,
+    secret: Option<&'static str>,
+    after_signing: Vec<(String, String)>,
+}
+
+impl TestApp {
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// A signed call of `action` with `key`; JSON unless `.format()` says otherwise.
+    pub fn call(&self, key: Key, action: &str) -> Call<'_> {
+        // Nonce and timestamp are fixed here, so a Call signs the same way every time.
+        let params = [
+            ("Action", action.to_owned()),
+            ("Version", "2020-03-31".to_owned()),
+            ("Format", "JSON".to_owned()),
+            ("SignatureNonce", crate::signer::nonce()),
+            ("Timestamp", crate::signer::now_timestamp()),
+        ]
+        .map(|(name, value)| (name.to_owned(), value))
+        .to_vec();
+        Call {
+            app: self,
+            key,
+            transport: Transport::PostQuery,
+            params,
+            remove: vec![],
+            secret: None,
+            after_signing: vec![],
+        }
+    }
+
+    pub fn world(&self) -> World {
+        self.state.store.query(World::clone)
+    }
+
+    /// Sends raw bytes and reads the reply (the server closes after it: `Connection: close`).
+    pub fn raw(&self, request: &[u8]) -> Reply {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream.write_all(request).unwrap();
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).unwrap();
+        let text = String::from_utf8(bytes).expect("replies are UTF-8");
+        let (head, body) = text
+            .split_once("\r\n\r\n")
+            .unwrap_or_else(|| panic!("no header end: {text:?}"));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("status line: {head}"));
+        let header = |name: &str| {
+            head.lines()
+                .find_map(|l| {
+                    l.split_once(':')
+                        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v.trim().to_owned())
+                })
+                .unwrap_or_default()
+        };
+        Reply {
+            status,
+            content_type: header("content-type"),
+            request_id: header("x-acs-request-id"),
+            body: body.to_owned(),
+        }
+    }
+
+    /// A raw request with `method`, `target`, optional content type and body.
+    pub fn raw_request(
+        &self,
+        method: &str,
+        target: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Reply {
+        let mut request = format!(
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.host(),
+            body.len()
+        );
+        if let Some(content_type) = content_type {
+            request.push_str(&format!("Content-Type: {content_type}\r\n"));
+        }
+        request.push_str("\r\n");
+        let mut bytes = request.into_bytes();
+        bytes.extend_from_slice(body);
+        self.raw(&bytes)
+    }
+}
+
+impl Call<'_> {
+    pub fn param(mut self, name: &str, value: &str) -> Self {
+        self.params.retain(|(n, _)| n != name);
+        self.params.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn handshake(self, id: &str) -> Self {
+        self.param("HandshakeId", id)
+    }
+
+    pub fn format(self, format: &str) -> Self {
+        self.param("Format", format)
+    }
+
+    pub fn transport(mut self, transport: Transport) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// Leaves a parameter out (before signing).
+    pub fn without(mut self, name: &'static str) -> Self {
+        self.remove.push(name);
+        self
+    }
+
+    /// Signs with this secret instead of the key's.
+    pub fn secret(mut self, secret: &'static str) -> Self {
+        self.secret = Some(secret);
+        self
+    }
+
+    /// Sets a parameter after signing (tampering).
+    pub fn after_signing(mut self, name: &str, value: &str) -> Self {
+        self.after_signing.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The parameters as they will be sent, signed.
+    pub fn signed_params(&self) -> Vec<(String, String)> {
+        let method = if self.transport == Transport::Get {
+            "GET"
+        } else {
+            "POST"
+        };
+        let mut params = sign_v1(
+            method,
+            self.key.with_secret(self.secret),
+            &self.params,
+            &self.remove,
+        );
+        for (name, value) in &self.after_signing {
+            params.retain(|(n, _)| n != name);
+            params.push((name.clone(), value.clone()));
+        }
+        params
+    }
+
+    pub fn send(self) -> Reply {
+        let encoded = crate::signer::form_encode(&self.signed_params());
+        match self.transport {
+            Transport::Get => self
+                .app
+                .raw_request("GET", &format!("/?{encoded}"), None, b""),
+            Transport::PostQuery => {
+                self.app
+                    .raw_request("POST", &format!("/?{encoded}"), None, b"")
+            }
+            Transport::PostForm => self.app.raw_request(
+                "POST",
+                "/",
+                Some("application/x-www-form-urlencoded"),
+                encoded.as_bytes(),
+            ),
+        }
+    }
+}
+
+/// The exact error body the real gateway writes, with `<RequestId>` for the request id.
+pub fn error_body(format: &str, host: &str, code: &str, message: &str) -> String {
+    let recommend = format!(
+        "https://api.aliyun.com/troubleshoot?q={code}&product=ResourceManager&requestId=<RequestId>"
+    );
+    if format == "XML" {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><Error><RequestId><RequestId></RequestId><HostId>{host}</HostId><Code>{code}</Code><Message><![CDATA[{message}]]></Message><Recommend><![CDATA[{recommend}]]></Recommend></Error>"#
+        )
+    } else {
+        format!(
+            r#"{{"RequestId":"<RequestId>","HostId":"{host}","Code":"{code}","Message":{},"Recommend":"{recommend}"}}"#,
+            serde_json::Value::String(message.to_owned())
+        )
+    }
+}
+
+/// Asserts `reply` is exactly the error `code` with `status` and `message` in `format`.
+#[track_caller]
+pub fn assert_error(
+    reply: &Reply,
+    format: &str,
+    host: &str,
+    status: u16,
+    code: &str,
+    message: &str,
+) {
+    assert_eq!(reply.status, status, "status of {code}: {}", reply.body);
+    let content_type = if format == "XML" {
+        "text/xml;charset=utf-8"
+    } else {
+        "application/json;charset=utf-8"
+    };
+    assert_eq!(reply.content_type, content_type, "content type of {code}");
+    assert_eq!(reply.masked(), error_body(format, host, code, message));
+}

@@ -1,0 +1,21 @@
+//! The integration suite: one binary; every test spawns the app on 127.0.0.1:0.
+
+// Harness: spawning the app, the HTTP client, the expected envelopes.
+mod helpers;
+// An independent V1 signer (shares no code with src/).
+mod signer;
+
+// AcceptHandshake and CancelHandshake: success bodies and every error of each action.
+mod handshakes;
+// Transport and common parameters: paths, methods, sizes, encoding, Action/Version/Format.
+mod gateway;
+// V1 authentication: missing parameters, timestamps, keys, signatures, STS, nonces.
+mod signature;
+// The captured SDK requests in tests/vectors/signatures, replayed byte for byte.
+mod vectors;
+// Arbitrary input never gets a 5xx or a non-envelope, and never changes state.
+mod properties;
+// Concurrent transitions of one handshake: exactly one wins.
+mod concurrency;
+// The binary's subcommands: errors, sign, and start-up failures.
+mod cli;
