@@ -15,7 +15,9 @@ use std::net::TcpStream;
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
-    let handshake_id = args.next().unwrap_or_else(|| "h-Ih8IuPfvV0t0abcd".to_owned());
+    let handshake_id = args
+        .next()
+        .unwrap_or_else(|| "h-Ih8IuPfvV0t0abcd".to_owned());
     let host = args.next().unwrap_or_else(|| "127.0.0.1:8765".to_owned());
 
     let mut params = Params::default();
@@ -28,8 +30,14 @@ fn main() -> std::io::Result<()> {
         ("AccessKeyId", "LTAI5tEmuInvitee00001"),
         ("SignatureMethod", "HMAC-SHA1"),
         ("SignatureVersion", "1.0"),
-        ("SignatureNonce", &format!("{:032x}", rand::random::<u128>())),
-        ("Timestamp", &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        (
+            "SignatureNonce",
+            &format!("{:032x}", rand::random::<u128>()),
+        ),
+        (
+            "Timestamp",
+            &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
     ] {
         params.insert(name, value);
     }
