@@ -58,7 +58,7 @@ error_codes! {
     // ---- Common parameters ----
     /// A parameter repeated, badly percent-encoded or not UTF-8 (names it), or SignatureVersion other than 1.0.
     InvalidParameter = "InvalidParameter", 400, "Specified parameter {} is not valid.";
-    /// A required common or signature parameter (Action, Version, AccessKeyId, Signature, SignatureMethod, SignatureVersion, Timestamp, SignatureNonce) is absent or empty.
+    /// A required common or signature parameter (Action, Version, AccessKeyId, Signature, SignatureMethod, SignatureVersion, Timestamp, SignatureNonce; V3: the headers x-acs-action, x-acs-version, x-acs-date, x-acs-signature-nonce) is absent or empty.
     MissingParameter = "MissingParameter", 400, "The input parameter \"{}\" that is mandatory for processing this request is not supplied.";
     /// Format is neither JSON nor XML (any case).
     InvalidParameterFormat = "InvalidParameter.Format", 400, "Specified parameter format is not valid.";
@@ -68,9 +68,9 @@ error_codes! {
     InvalidVersion = "InvalidVersion", 400, "Specified parameter Version is not valid.";
 
     // ---- Signature (V1) and credentials ----
-    /// SignatureMethod is not HMAC-SHA1. AMBIGUOUS: HMAC-SHA256 is not accepted either (not documented for RM).
+    /// SignatureMethod is not HMAC-SHA1, or a V3 algorithm other than ACS3-HMAC-SHA256. AMBIGUOUS: V1 HMAC-SHA256 is refused too (not documented for RM).
     InvalidSignatureMethod = "InvalidSignatureMethod", 400, "Specified signature method is not valid.";
-    /// Timestamp is not `YYYY-MM-DDThh:mm:ssZ`.
+    /// Timestamp (V3: x-acs-date) is not `YYYY-MM-DDThh:mm:ssZ`.
     InvalidTimeStampFormat = "InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted.";
     /// Timestamp is more than 15 minutes from real wall time, either way.
     InvalidTimeStampExpired = "InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired.";
@@ -78,8 +78,10 @@ error_codes! {
     InvalidAccessKeyIdNotFound = "InvalidAccessKeyId.NotFound", 404, "Specified access key is not found.";
     /// The access key is marked `disabled` in the world.
     InvalidAccessKeyIdInactive = "InvalidAccessKeyId.Inactive", 400, "Specified access key is disabled.";
-    /// The signature does not match; the message ends with the server's string to sign, no space after the colon.
+    /// The signature does not match; the message ends with the server's string to sign, no space after the colon (V3: then ` canonical request is:` and the canonical request).
     SignatureDoesNotMatch = "SignatureDoesNotMatch", 400, "Specified signature is not matched with our calculation. server string to sign is:{}";
+    /// V3: the Authorization header is not `ACS3-… Credential=…,SignedHeaders=…,Signature=…`. AMBIGUOUS: no string to sign follows, as none can be built.
+    IncompleteSignature = "IncompleteSignature", 400, "The request signature does not conform to Aliyun standards. server string to sign is:{}";
     /// An STS access key sent without SecurityToken. AMBIGUOUS message: the gateway's `{Name} is mandatory for this action.` shape.
     MissingSecurityToken = "MissingSecurityToken", 400, "SecurityToken is mandatory for this action.";
     /// The STS credential's expiration (emulator clock) has passed. AMBIGUOUS status (400 or 403): 400.

@@ -6,11 +6,14 @@
 
 use crate::actions::{self, Action, Context, Output};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::protocol::auth::{self, AuthContext};
+use crate::protocol::Route;
+use crate::protocol::auth::{self, AuthContext, Headers};
 use crate::protocol::envelope::{self, Format, Reply, RequestId};
 use crate::protocol::params::Params;
+use crate::protocol::signature;
+use crate::protocol::signature_v3::Authorization;
 use crate::startup::AppState;
-use actix_web::http::header::{CONTENT_TYPE, HOST};
+use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use std::time::Instant;
@@ -97,22 +100,42 @@ fn run(
     let params = Params::parse(query.as_bytes(), form)
         .map_err(|e| ApiError::with(ErrorCode::InvalidParameter, e.name()))?;
     exchange.format = crate::protocol::format(&params)?;
-    let action = crate::protocol::action(&params)?;
-    exchange.action = Some(action);
 
-    exchange.access_key_id = params.non_empty("AccessKeyId").map(str::to_owned);
     let store = &*state.store;
     let emulator_now = state.clock.now();
-    let caller = auth::authenticate_v1(
-        &params,
-        req.method().as_str(),
-        AuthContext {
-            store,
-            nonces: &state.nonces,
-            wall_now: state.wall_clock.now(),
-            emulator_now,
-        },
-    )?;
+    let ctx = AuthContext {
+        store,
+        nonces: &state.nonces,
+        wall_now: state.wall_clock.now(),
+        emulator_now,
+    };
+    let method = req.method().as_str();
+    // V3 signs with an Authorization header and sends no Signature parameter.
+    let caller = if req.headers().contains_key(AUTHORIZATION)
+        && params.get(signature::SIGNATURE).is_none()
+    {
+        let headers = Headers::from_pairs(
+            req.headers()
+                .iter()
+                .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?))),
+        );
+        exchange.action = Some(Route::from_headers(&headers).action()?);
+        exchange.access_key_id = headers
+            .get("authorization")
+            .and_then(Authorization::parse)
+            .map(|a| a.credential.to_owned());
+        // The canonical query covers the query string alone; a form body is covered by its hash.
+        let query_only = match form {
+            Some(_) => Params::parse(query.as_bytes(), None).expect("a part of what parsed above"),
+            None => params.clone(),
+        };
+        auth::authenticate_v3(&query_only, method, &headers, body, ctx)?
+    } else {
+        exchange.action = Some(Route::from_params(&params).action()?);
+        exchange.access_key_id = params.non_empty("AccessKeyId").map(str::to_owned);
+        auth::authenticate_v1(&params, method, ctx)?
+    };
+    let action = exchange.action.expect("set by either branch");
     let output = actions::dispatch(
         Context {
             store,

@@ -8,6 +8,7 @@ pub mod nonce;
 pub mod params;
 pub mod percent;
 pub mod signature;
+pub mod signature_v3;
 
 use crate::actions::Action;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -24,16 +25,57 @@ pub fn format(params: &Params) -> ApiResult<Format> {
     })
 }
 
-/// The action `params` call, after checking that `Version` is the one served.
-pub fn action(params: &Params) -> ApiResult<Action> {
-    let name = params
-        .non_empty("Action")
-        .ok_or_else(|| ApiError::with(ErrorCode::MissingParameter, "Action"))?;
-    let action =
-        Action::parse(name).ok_or_else(|| ApiError::new(ErrorCode::InvalidActionNotFound))?;
-    match params.non_empty("Version") {
-        None => Err(ApiError::with(ErrorCode::MissingParameter, "Version")),
-        Some(VERSION) => Ok(action),
-        Some(_) => Err(ApiError::new(ErrorCode::InvalidVersion)),
+/// Where a scheme carries the action and version: V1 in parameters, V3 in headers.
+#[derive(Debug, Clone, Copy)]
+pub struct Route<'a> {
+    /// The action name as sent, if any.
+    pub action: Option<&'a str>,
+    /// The version as sent, if any.
+    pub version: Option<&'a str>,
+    /// What a missing action is called in the error (`Action`, `x-acs-action`).
+    pub action_name: &'static str,
+    /// What a missing version is called in the error (`Version`, `x-acs-version`).
+    pub version_name: &'static str,
+}
+
+impl<'a> Route<'a> {
+    /// V1: the `Action` and `Version` parameters.
+    #[must_use]
+    pub fn from_params(params: &'a Params) -> Self {
+        Self {
+            action: params.non_empty("Action"),
+            version: params.non_empty("Version"),
+            action_name: "Action",
+            version_name: "Version",
+        }
+    }
+
+    /// V3: the `x-acs-action` and `x-acs-version` headers.
+    #[must_use]
+    pub fn from_headers(headers: &'a auth::Headers) -> Self {
+        let get = |name| headers.get(name).filter(|v| !v.is_empty());
+        Self {
+            action: get("x-acs-action"),
+            version: get("x-acs-version"),
+            action_name: "x-acs-action",
+            version_name: "x-acs-version",
+        }
+    }
+
+    /// The action called, after checking that the version is the one served.
+    pub fn action(self) -> ApiResult<Action> {
+        let name = self
+            .action
+            .ok_or_else(|| ApiError::with(ErrorCode::MissingParameter, self.action_name))?;
+        let action =
+            Action::parse(name).ok_or_else(|| ApiError::new(ErrorCode::InvalidActionNotFound))?;
+        match self.version {
+            None => Err(ApiError::with(
+                ErrorCode::MissingParameter,
+                self.version_name,
+            )),
+            Some(VERSION) => Ok(action),
+            Some(_) => Err(ApiError::new(ErrorCode::InvalidVersion)),
+        }
     }
 }

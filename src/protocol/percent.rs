@@ -15,6 +15,21 @@ pub fn encode_into(out: &mut String, text: &str) {
     }
 }
 
+/// `pct(name)=pct(value)` for each pair, joined with `&` (the canonical query of V1 and V3).
+#[must_use]
+pub fn canonical_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (name, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        encode_into(&mut out, name);
+        out.push('=');
+        encode_into(&mut out, value);
+    }
+    out
+}
+
 /// The encoding of `text`.
 #[must_use]
 pub fn encode(text: &str) -> String {

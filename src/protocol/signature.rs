@@ -2,7 +2,7 @@
 //! (<https://help.aliyun.com/document_detail/28839.html>, "Signature mechanism").
 
 use super::params::Params;
-use super::percent::{encode, encode_into};
+use super::percent::{canonical_pairs, encode, encode_into};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
@@ -11,23 +11,12 @@ use sha1::Sha1;
 /// The parameter that carries the signature and is left out of what is signed.
 pub const SIGNATURE: &str = "Signature";
 
-/// Step 1-4: `CanonicalizedQueryString`.
+/// Step 1-4: `CanonicalizedQueryString`: every parameter but Signature (empty values too), in
+/// byte order of names (`Params` iterates that way), `percentEncode(name)=percentEncode(value)`
+/// joined with `&`.
 #[must_use]
 pub fn canonical_query(params: &Params) -> String {
-    let mut out = String::new();
-    // 2. "Sort the parameters by name in dictionary order": Params iterates in byte order.
-    // 1. every request parameter except Signature, empty values included.
-    for (name, value) in params.iter().filter(|(name, _)| *name != SIGNATURE) {
-        if !out.is_empty() {
-            // 4. "join the encoded pairs with &"
-            out.push('&');
-        }
-        // 3. "percentEncode(name) = percentEncode(value)"
-        encode_into(&mut out, name);
-        out.push('=');
-        encode_into(&mut out, value);
-    }
-    out
+    canonical_pairs(params.iter().filter(|(name, _)| *name != SIGNATURE))
 }
 
 /// Step 5: `StringToSign = HTTPMethod & percentEncode("/") & percentEncode(CanonicalizedQueryString)`.

@@ -11,6 +11,8 @@ mod handshakes;
 mod gateway;
 // V1 authentication: missing parameters, timestamps, keys, signatures, STS, nonces.
 mod signature;
+// V3 (ACS3-HMAC-SHA256) authentication.
+mod signature_v3;
 // The captured SDK requests in tests/vectors/signatures, replayed byte for byte.
 mod vectors;
 // Arbitrary input never gets a 5xx or a non-envelope, and never changes state.

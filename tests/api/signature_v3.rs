@@ -1,0 +1,209 @@
+//! V3 (ACS3-HMAC-SHA256) authentication through the whole stack, signed by the test signer:
+//! the action and version come from headers, the client's SignedHeaders decide what is signed,
+//! and each failure has its code. V3 answers in JSON.
+
+use crate::helpers::*;
+use crate::signer::{self, Key};
+use chrono::{TimeDelta, Utc};
+
+fn missing(name: &str) -> String {
+    format!(
+        "The input parameter \"{name}\" that is mandatory for processing this request is not supplied."
+    )
+}
+
+fn accept(app: &TestApp, key: Key) -> CallV3<'_> {
+    app.call_v3(key, "AcceptHandshake")
+        .query("HandshakeId", "h-Ih8IuPfvV0t0abcd")
+}
+
+#[test]
+fn a_v3_accept_handshake_succeeds_in_json() {
+    let app = spawn_app();
+    let reply = accept(&app, INVITEE).send();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.content_type, "application/json;charset=utf-8");
+    assert_eq!(reply.json()["Handshake"]["Status"], "Accepted");
+    assert_eq!(reply.json()["RequestId"], reply.request_id.as_str());
+}
+
+#[test]
+fn only_the_headers_the_client_lists_are_signed() {
+    let app = spawn_app();
+    // Node signs host and x-acs-* only; everything else it sends is outside the signature.
+    let reply = app
+        .call_v3(MANAGEMENT, "CancelHandshake")
+        .query("HandshakeId", "h-Ih8IuPfvV0t0abcd")
+        .header("accept", None)
+        .unsigned_header("accept", "application/json")
+        .unsigned_header(
+            "user-agent",
+            "AlibabaCloud (linux; x64) Node.js/v20.20.2 Core/1.0.1 TeaDSL/2",
+        )
+        .send();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[test]
+fn a_wrong_v3_signature_quotes_the_servers_string_to_sign_and_canonical_request() {
+    let app = spawn_app();
+    let call = accept(&app, INVITEE).secret("NotTheSecret");
+    let cr = call.canonical_request();
+    let sts = format!("ACS3-HMAC-SHA256\n{}", signer::sha256_hex(cr.as_bytes()));
+    let reply = call.send();
+    let message = format!(
+        "Specified signature is not matched with our calculation. server string to sign is:{sts} canonical request is:{cr}"
+    );
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        400,
+        "SignatureDoesNotMatch",
+        &message,
+    );
+}
+
+#[test]
+fn a_body_that_does_not_match_its_signed_hash_fails_the_signature() {
+    let app = spawn_app();
+    let reply = accept(&app, INVITEE)
+        .body(b"HandshakeId=h-Pend1ngAcc0unt02")
+        .send();
+    assert_eq!(reply.code(), "SignatureDoesNotMatch", "{}", reply.body);
+}
+
+#[test]
+fn a_malformed_authorization_is_an_incomplete_signature_and_another_algorithm_is_refused() {
+    let app = spawn_app();
+    for bad in [
+        "ACS3-HMAC-SHA256",
+        "ACS3-HMAC-SHA256 Credential=LTAI5tEmuInvitee00001",
+        "Bearer abc",
+    ] {
+        let reply = accept(&app, INVITEE).authorization(bad).send();
+        let message =
+            "The request signature does not conform to Aliyun standards. server string to sign is:";
+        assert_error(
+            &reply,
+            "JSON",
+            &app.host(),
+            400,
+            "IncompleteSignature",
+            message,
+        );
+    }
+    let reply = accept(&app, INVITEE)
+        .authorization(
+            "ACS3-HMAC-SM3 Credential=LTAI5tEmuInvitee00001,SignedHeaders=host,Signature=00",
+        )
+        .send();
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        400,
+        "InvalidSignatureMethod",
+        "Specified signature method is not valid.",
+    );
+}
+
+#[test]
+fn the_action_version_date_and_nonce_headers_are_required() {
+    let app = spawn_app();
+    for name in [
+        "x-acs-action",
+        "x-acs-version",
+        "x-acs-date",
+        "x-acs-signature-nonce",
+    ] {
+        let reply = accept(&app, INVITEE).header(name, None).send();
+        assert_error(
+            &reply,
+            "JSON",
+            &app.host(),
+            400,
+            "MissingParameter",
+            &missing(name),
+        );
+    }
+    let reply = accept(&app, INVITEE)
+        .header("x-acs-action", Some("ListAccounts"))
+        .send();
+    assert_eq!(
+        (reply.status, reply.code()),
+        (404, "InvalidAction.NotFound".to_owned())
+    );
+    let reply = accept(&app, INVITEE)
+        .header("x-acs-version", Some("2022-04-19"))
+        .send();
+    assert_eq!(reply.code(), "InvalidVersion");
+}
+
+#[test]
+fn the_v3_date_is_checked_against_real_time_and_nonces_are_single_use() {
+    let app = spawn_app();
+    let stale = (Utc::now() - TimeDelta::minutes(16))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let reply = accept(&app, INVITEE)
+        .header("x-acs-date", Some(&stale))
+        .send();
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        400,
+        "InvalidTimeStamp.Expired",
+        "Specified time stamp or date value is expired.",
+    );
+    let reply = accept(&app, INVITEE)
+        .header("x-acs-date", Some("20261122T080000Z"))
+        .send();
+    assert_eq!(reply.code(), "InvalidTimeStamp.Format");
+
+    let nonce = signer::nonce();
+    assert_eq!(
+        accept(&app, INVITEE)
+            .header("x-acs-signature-nonce", Some(&nonce))
+            .send()
+            .status,
+        200
+    );
+    let replayed = accept(&app, INVITEE)
+        .header("x-acs-signature-nonce", Some(&nonce))
+        .send();
+    assert_error(
+        &replayed,
+        "JSON",
+        &app.host(),
+        400,
+        "SignatureNonceUsed",
+        "Specified signature nonce was used already.",
+    );
+}
+
+#[test]
+fn v3_sts_credentials_travel_in_headers() {
+    let app = spawn_app();
+    assert_eq!(accept(&app, STS).send().status, 200);
+    let reply = app
+        .call_v3(STS, "CancelHandshake")
+        .query("HandshakeId", "h-Pend1ngAcc0unt02")
+        .header("x-acs-security-token", None)
+        .send();
+    assert_eq!(reply.code(), "MissingSecurityToken");
+    let reply = app
+        .call_v3(STS, "CancelHandshake")
+        .query("HandshakeId", "h-Pend1ngAcc0unt02")
+        .header("x-acs-security-token", Some("EmuStsTokenExpired01"))
+        .send();
+    assert_eq!(reply.code(), "InvalidSecurityToken.MismatchWithAccessKey");
+    let reply = app
+        .call_v3(Key::new("LTAI5tNoSuchKey000000", "x"), "AcceptHandshake")
+        .send();
+    assert_eq!(
+        (reply.status, reply.code()),
+        (404, "InvalidAccessKeyId.NotFound".to_owned())
+    );
+}
