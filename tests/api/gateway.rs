@@ -19,9 +19,7 @@ fn any_path_but_the_root_is_invalid_api_not_found_in_the_format_asked_for() {
             &reply,
             "JSON",
             &app.host(),
-            404,
-            "InvalidApi.NotFound",
-            NOT_FOUND_API,
+            &expected(404, "InvalidApi.NotFound", NOT_FOUND_API),
         );
     }
     let xml = app.raw_request("POST", "/foo?Format=XML", None, b"");
@@ -29,9 +27,7 @@ fn any_path_but_the_root_is_invalid_api_not_found_in_the_format_asked_for() {
         &xml,
         "XML",
         &app.host(),
-        404,
-        "InvalidApi.NotFound",
-        NOT_FOUND_API,
+        &expected(404, "InvalidApi.NotFound", NOT_FOUND_API),
     );
 }
 
@@ -44,9 +40,11 @@ fn methods_other_than_get_and_post_are_unsupported() {
             &reply,
             "JSON",
             &app.host(),
-            400,
-            "UnsupportedHTTPMethod",
-            "This http method not supported.",
+            &expected(
+                400,
+                "UnsupportedHTTPMethod",
+                "This http method not supported.",
+            ),
         );
     }
 }
@@ -54,49 +52,27 @@ fn methods_other_than_get_and_post_are_unsupported() {
 #[test]
 fn a_repeated_parameter_is_invalid_naming_it_in_the_query_the_body_or_across_both() {
     let app = spawn_app();
-    let message = |name: &str| format!("Specified parameter {name} is not valid.");
     let reply = app.raw_request(
         "GET",
         "/?Action=AcceptHandshake&Action=CancelHandshake",
         None,
         b"",
     );
-    assert_error(
-        &reply,
-        "JSON",
-        &app.host(),
-        400,
-        "InvalidParameter",
-        &message("Action"),
-    );
+    assert_error(&reply, "JSON", &app.host(), &invalid("Action"));
     let reply = app.raw_request(
         "POST",
         "/",
         Some("application/x-www-form-urlencoded"),
         b"HandshakeId=a&HandshakeId=a",
     );
-    assert_error(
-        &reply,
-        "JSON",
-        &app.host(),
-        400,
-        "InvalidParameter",
-        &message("HandshakeId"),
-    );
+    assert_error(&reply, "JSON", &app.host(), &invalid("HandshakeId"));
     let reply = app.raw_request(
         "POST",
         "/?Format=XML",
         Some("application/x-www-form-urlencoded; charset=utf-8"),
         b"Format=XML",
     );
-    assert_error(
-        &reply,
-        "JSON",
-        &app.host(),
-        400,
-        "InvalidParameter",
-        &message("Format"),
-    );
+    assert_error(&reply, "JSON", &app.host(), &invalid("Format"));
 }
 
 #[test]
@@ -104,14 +80,7 @@ fn broken_percent_encoding_and_invalid_utf8_are_invalid_parameters() {
     let app = spawn_app();
     for target in ["/?Note=%zz", "/?Note=%4", "/?Note=%FF%FE", "/?Note=%C3%28"] {
         let reply = app.raw_request("GET", target, None, b"");
-        assert_error(
-            &reply,
-            "JSON",
-            &app.host(),
-            400,
-            "InvalidParameter",
-            "Specified parameter Note is not valid.",
-        );
+        assert_error(&reply, "JSON", &app.host(), &invalid("Note"));
     }
     let reply = app.raw_request(
         "POST",
@@ -119,14 +88,7 @@ fn broken_percent_encoding_and_invalid_utf8_are_invalid_parameters() {
         Some("application/x-www-form-urlencoded"),
         b"Note=\xff",
     );
-    assert_error(
-        &reply,
-        "JSON",
-        &app.host(),
-        400,
-        "InvalidParameter",
-        "Specified parameter Note is not valid.",
-    );
+    assert_error(&reply, "JSON", &app.host(), &invalid("Note"));
 }
 
 #[test]
@@ -138,9 +100,7 @@ fn a_query_over_32_kib_or_a_body_over_256_kib_is_too_large() {
         &reply,
         "JSON",
         &app.host(),
-        413,
-        "Request.UrlTooLarge",
-        "Request URL too Large",
+        &expected(413, "Request.UrlTooLarge", "Request URL too Large"),
     );
 
     let body = format!("Note={}", "a".repeat(256 * 1024));
@@ -154,9 +114,7 @@ fn a_query_over_32_kib_or_a_body_over_256_kib_is_too_large() {
         &reply,
         "JSON",
         &app.host(),
-        413,
-        "Request.BodyTooLarge",
-        "Request body too Large",
+        &expected(413, "Request.BodyTooLarge", "Request body too Large"),
     );
 
     // Just under both limits is read and judged on its content.
@@ -176,20 +134,7 @@ fn a_body_that_is_not_a_form_is_not_read_as_parameters() {
         Some("application/json"),
         b"Action=AcceptHandshake",
     );
-    assert_error(
-        &reply,
-        "JSON",
-        &app.host(),
-        400,
-        "MissingParameter",
-        &missing("Action"),
-    );
-}
-
-fn missing(name: &str) -> String {
-    format!(
-        "The input parameter \"{name}\" that is mandatory for processing this request is not supplied."
-    )
+    assert_error(&reply, "JSON", &app.host(), &missing("Action"));
 }
 
 #[test]
@@ -202,23 +147,14 @@ fn action_and_version_errors_come_in_both_formats() {
             .format(format)
             .without("Action")
             .send();
-        assert_error(
-            &reply,
-            format,
-            &host,
-            400,
-            "MissingParameter",
-            &missing("Action"),
-        );
+        assert_error(&reply, format, &host, &missing("Action"));
         for unknown in ["DescribeRegions", "accepthandshake", "DeclineHandshakes"] {
             let reply = app.call(INVITEE, unknown).format(format).send();
             assert_error(
                 &reply,
                 format,
                 &host,
-                404,
-                "InvalidAction.NotFound",
-                NOT_FOUND_API,
+                &expected(404, "InvalidAction.NotFound", NOT_FOUND_API),
             );
         }
         let reply = app
@@ -226,14 +162,7 @@ fn action_and_version_errors_come_in_both_formats() {
             .format(format)
             .without("Version")
             .send();
-        assert_error(
-            &reply,
-            format,
-            &host,
-            400,
-            "MissingParameter",
-            &missing("Version"),
-        );
+        assert_error(&reply, format, &host, &missing("Version"));
         let reply = app
             .call(INVITEE, "AcceptHandshake")
             .format(format)
@@ -243,9 +172,11 @@ fn action_and_version_errors_come_in_both_formats() {
             &reply,
             format,
             &host,
-            400,
-            "InvalidVersion",
-            "Specified parameter Version is not valid.",
+            &expected(
+                400,
+                "InvalidVersion",
+                "Specified parameter Version is not valid.",
+            ),
         );
     }
 }
@@ -280,18 +211,22 @@ fn format_is_read_in_any_case_and_defaults_to_json() {
         &reply,
         "JSON",
         &app.host(),
-        404,
-        "EntityNotExists.Handshake",
-        "The specified handshake does not exist.",
+        &expected(
+            404,
+            "EntityNotExists.Handshake",
+            "The specified handshake does not exist.",
+        ),
     );
     let reply = app.call(INVITEE, "AcceptHandshake").format("YAML").send();
     assert_error(
         &reply,
         "JSON",
         &app.host(),
-        400,
-        "InvalidParameter.Format",
-        "Specified parameter format is not valid.",
+        &expected(
+            400,
+            "InvalidParameter.Format",
+            "Specified parameter format is not valid.",
+        ),
     );
 }
 
@@ -317,8 +252,6 @@ fn without_a_host_header_the_host_id_is_the_public_endpoint() {
         &reply,
         "JSON",
         "resourcemanager.aliyuncs.com",
-        404,
-        "InvalidApi.NotFound",
-        NOT_FOUND_API,
+        &expected(404, "InvalidApi.NotFound", NOT_FOUND_API),
     );
 }

@@ -191,9 +191,7 @@ fn a_pending_invitation_expires_at_its_expire_time_on_the_emulator_clock() {
         &expired,
         "JSON",
         &app.host(),
-        409,
-        "HandshakeStatusMismatch",
-        "The invitation is invalid.",
+        &expected(409, "HandshakeStatusMismatch", "The invitation is invalid."),
     );
     let handshake = app
         .world()
@@ -254,14 +252,8 @@ fn check_cases(action: &str, cases: &[Case]) {
                 call = call.handshake(handshake);
             }
             let reply = call.send();
-            assert_error(
-                &reply,
-                format,
-                &app.host(),
-                case.status,
-                case.code,
-                case.message,
-            );
+            let want = expected(case.status, case.code, case.message);
+            assert_error(&reply, format, &app.host(), &want);
         }
         assert!(
             app.world() == before,

@@ -461,22 +461,59 @@ pub fn error_body(format: &str, host: &str, code: &str, message: &str) -> String
     }
 }
 
-/// Asserts `reply` is exactly the error `code` with `status` and `message` in `format`.
+/// An expected error: HTTP status, code and message.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+pub fn expected(status: u16, code: &'static str, message: impl Into<String>) -> Expected {
+    Expected {
+        status,
+        code,
+        message: message.into(),
+    }
+}
+
+/// `MissingParameter` naming `name`.
+pub fn missing(name: &str) -> Expected {
+    let message = format!(
+        "The input parameter \"{name}\" that is mandatory for processing this request is not supplied."
+    );
+    expected(400, "MissingParameter", message)
+}
+
+/// `InvalidParameter` naming `name`.
+pub fn invalid(name: &str) -> Expected {
+    expected(
+        400,
+        "InvalidParameter",
+        format!("Specified parameter {name} is not valid."),
+    )
+}
+
+/// Asserts `reply` is exactly the `expected` error in `format`, addressed to `host`.
 #[track_caller]
-pub fn assert_error(
-    reply: &Reply,
-    format: &str,
-    host: &str,
-    status: u16,
-    code: &str,
-    message: &str,
-) {
-    assert_eq!(reply.status, status, "status of {code}: {}", reply.body);
+pub fn assert_error(reply: &Reply, format: &str, host: &str, expected: &Expected) {
+    assert_eq!(
+        reply.status, expected.status,
+        "status of {}: {}",
+        expected.code, reply.body
+    );
     let content_type = if format == "XML" {
         "text/xml;charset=utf-8"
     } else {
         "application/json;charset=utf-8"
     };
-    assert_eq!(reply.content_type, content_type, "content type of {code}");
-    assert_eq!(reply.masked(), error_body(format, host, code, message));
+    assert_eq!(
+        reply.content_type, content_type,
+        "content type of {}",
+        expected.code
+    );
+    assert_eq!(
+        reply.masked(),
+        error_body(format, host, expected.code, &expected.message)
+    );
 }

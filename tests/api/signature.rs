@@ -5,12 +5,6 @@ use crate::helpers::*;
 use crate::signer;
 use chrono::{TimeDelta, Utc};
 
-fn missing(name: &str) -> String {
-    format!(
-        "The input parameter \"{name}\" that is mandatory for processing this request is not supplied."
-    )
-}
-
 fn accept<'a>(app: &'a TestApp, key: crate::signer::Key, format: &str) -> Call<'a> {
     app.call(key, "AcceptHandshake")
         .handshake("h-Ih8IuPfvV0t0abcd")
@@ -36,14 +30,7 @@ fn each_missing_signature_parameter_is_named() {
             "SignatureNonce",
         ] {
             let reply = accept(&app, INVITEE, format).without(name).send();
-            assert_error(
-                &reply,
-                format,
-                &app.host(),
-                400,
-                "MissingParameter",
-                &missing(name),
-            );
+            assert_error(&reply, format, &app.host(), &missing(name));
         }
     }
 }
@@ -59,21 +46,16 @@ fn only_hmac_sha1_and_signature_version_1_0_are_accepted() {
             &reply,
             format,
             &app.host(),
-            400,
-            "InvalidSignatureMethod",
-            "Specified signature method is not valid.",
+            &expected(
+                400,
+                "InvalidSignatureMethod",
+                "Specified signature method is not valid.",
+            ),
         );
         let reply = accept(&app, INVITEE, format)
             .param("SignatureVersion", "2.0")
             .send();
-        assert_error(
-            &reply,
-            format,
-            &app.host(),
-            400,
-            "InvalidParameter",
-            "Specified parameter SignatureVersion is not valid.",
-        );
+        assert_error(&reply, format, &app.host(), &invalid("SignatureVersion"));
     }
 }
 
@@ -92,9 +74,11 @@ fn a_timestamp_must_be_well_formed_and_within_fifteen_minutes_of_real_time() {
                 &reply,
                 format,
                 &app.host(),
-                400,
-                "InvalidTimeStamp.Format",
-                "Specified time stamp or date value is not well formatted.",
+                &expected(
+                    400,
+                    "InvalidTimeStamp.Format",
+                    "Specified time stamp or date value is not well formatted.",
+                ),
             );
         }
         for offset in [
@@ -109,9 +93,11 @@ fn a_timestamp_must_be_well_formed_and_within_fifteen_minutes_of_real_time() {
                 &reply,
                 format,
                 &app.host(),
-                400,
-                "InvalidTimeStamp.Expired",
-                "Specified time stamp or date value is expired.",
+                &expected(
+                    400,
+                    "InvalidTimeStamp.Expired",
+                    "Specified time stamp or date value is expired.",
+                ),
             );
         }
     }
@@ -134,18 +120,22 @@ fn an_unknown_key_is_not_found_and_a_disabled_one_is_inactive() {
             &reply,
             format,
             &app.host(),
-            404,
-            "InvalidAccessKeyId.NotFound",
-            "Specified access key is not found.",
+            &expected(
+                404,
+                "InvalidAccessKeyId.NotFound",
+                "Specified access key is not found.",
+            ),
         );
         let reply = accept(&app, DISABLED, format).send();
         assert_error(
             &reply,
             format,
             &app.host(),
-            400,
-            "InvalidAccessKeyId.Inactive",
-            "Specified access key is disabled.",
+            &expected(
+                400,
+                "InvalidAccessKeyId.Inactive",
+                "Specified access key is disabled.",
+            ),
         );
     }
 }
@@ -166,18 +156,16 @@ fn a_wrong_signature_quotes_the_servers_string_to_sign_after_the_colon() {
         } else {
             "POST"
         };
-        let expected = signer::string_to_sign(method, &call.signed_params());
+        let sts = signer::string_to_sign(method, &call.signed_params());
         let reply = call.send();
         let message = format!(
-            "Specified signature is not matched with our calculation. server string to sign is:{expected}"
+            "Specified signature is not matched with our calculation. server string to sign is:{sts}"
         );
         assert_error(
             &reply,
             format,
             &app.host(),
-            400,
-            "SignatureDoesNotMatch",
-            &message,
+            &expected(400, "SignatureDoesNotMatch", message),
         );
     }
 }
@@ -218,9 +206,11 @@ fn a_nonce_is_refused_the_second_time_but_not_burnt_by_a_failed_request() {
             &replay,
             format,
             &app.host(),
-            400,
-            "SignatureNonceUsed",
-            "Specified signature nonce was used already.",
+            &expected(
+                400,
+                "SignatureNonceUsed",
+                "Specified signature nonce was used already.",
+            ),
         );
     }
 }
@@ -231,63 +221,56 @@ fn an_sts_credential_works_with_its_own_token_only() {
     let reply = accept(&app, STS, "JSON").send();
     assert_eq!(reply.status, 200, "{}", reply.body);
 
-    let cancel = |key, format| {
-        app.call(key, "CancelHandshake")
-            .handshake("h-Pend1ngAcc0unt02")
-            .format(format)
+    let mismatch = || {
+        expected(
+            400,
+            "InvalidSecurityToken.MismatchWithAccessKey",
+            "Specified SecurityToken mismatch with the AccessKey.",
+        )
     };
+    // (key, SecurityToken sent: None = left out, Some = this one instead of the key's own)
+    let cases = [
+        (
+            STS,
+            None,
+            expected(
+                400,
+                "MissingSecurityToken",
+                "SecurityToken is mandatory for this action.",
+            ),
+        ),
+        (STS, Some("EmuStsTokenExpired01"), mismatch()),
+        (INVITEE, Some("EmuStsToken00001"), mismatch()),
+        (
+            STS,
+            Some("not-a-token"),
+            expected(
+                400,
+                "InvalidSecurityToken.Malformed",
+                "Specified SecurityToken is malformed.",
+            ),
+        ),
+        (
+            STS_EXPIRED,
+            Some("EmuStsTokenExpired01"),
+            expected(
+                400,
+                "InvalidSecurityToken.Expired",
+                "Specified SecurityToken is expired.",
+            ),
+        ),
+    ];
     for format in ["JSON", "XML"] {
-        let host = app.host();
-        let reply = cancel(STS, format).without("SecurityToken").send();
-        assert_error(
-            &reply,
-            format,
-            &host,
-            400,
-            "MissingSecurityToken",
-            "SecurityToken is mandatory for this action.",
-        );
-        let reply = cancel(STS, format)
-            .param("SecurityToken", "EmuStsTokenExpired01")
-            .send();
-        assert_error(
-            &reply,
-            format,
-            &host,
-            400,
-            "InvalidSecurityToken.MismatchWithAccessKey",
-            "Specified SecurityToken mismatch with the AccessKey.",
-        );
-        let reply = cancel(INVITEE, format)
-            .param("SecurityToken", "EmuStsToken00001")
-            .send();
-        assert_error(
-            &reply,
-            format,
-            &host,
-            400,
-            "InvalidSecurityToken.MismatchWithAccessKey",
-            "Specified SecurityToken mismatch with the AccessKey.",
-        );
-        let reply = cancel(STS, format)
-            .param("SecurityToken", "not-a-token")
-            .send();
-        assert_error(
-            &reply,
-            format,
-            &host,
-            400,
-            "InvalidSecurityToken.Malformed",
-            "Specified SecurityToken is malformed.",
-        );
-        let reply = cancel(STS_EXPIRED, format).send();
-        assert_error(
-            &reply,
-            format,
-            &host,
-            400,
-            "InvalidSecurityToken.Expired",
-            "Specified SecurityToken is expired.",
-        );
+        for (key, token, want) in &cases {
+            let call = app
+                .call(*key, "CancelHandshake")
+                .handshake("h-Pend1ngAcc0unt02")
+                .format(format);
+            let call = match token {
+                None => call.without("SecurityToken"),
+                Some(token) => call.param("SecurityToken", token),
+            };
+            assert_error(&call.send(), format, &app.host(), want);
+        }
     }
 }
