@@ -80,7 +80,7 @@ error_codes! {
     InvalidAccessKeyIdInactive = "InvalidAccessKeyId.Inactive", 400, "Specified access key is disabled.";
     /// The signature does not match; the message ends with the server's string to sign, no space after the colon (V3: then ` canonical request is:` and the canonical request).
     SignatureDoesNotMatch = "SignatureDoesNotMatch", 400, "Specified signature is not matched with our calculation. server string to sign is:{}";
-    /// V3: the Authorization header is not `ACS3-… Credential=…,SignedHeaders=…,Signature=…`. AMBIGUOUS: no string to sign follows, as none can be built.
+    /// V3: the Authorization header is missing (x-acs-action routing, no Signature) or not `ACS3-… Credential=…,SignedHeaders=…,Signature=…`. AMBIGUOUS: no string to sign follows, as none can be built.
     IncompleteSignature = "IncompleteSignature", 400, "The request signature does not conform to Aliyun standards. server string to sign is:{}";
     /// An STS access key sent without SecurityToken. AMBIGUOUS message: the gateway's `{Name} is mandatory for this action.` shape.
     MissingSecurityToken = "MissingSecurityToken", 400, "SecurityToken is mandatory for this action.";

@@ -43,7 +43,10 @@ struct Exchange {
 
 async fn rpc(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
     let started = Instant::now();
-    let mut exchange = Exchange::default();
+    let mut exchange = Exchange {
+        format: Format::sniff(req.query_string()),
+        ..Exchange::default()
+    };
     let result = match payload.to_bytes_limited(MAX_BODY_BYTES).await {
         Ok(Ok(body)) => run(&state, &req, &body, &mut exchange),
         Ok(Err(_)) => Err(ApiError::with(ErrorCode::InvalidParameter, "Body")),
@@ -53,13 +56,8 @@ async fn rpc(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {
-    // Answer in the format the request asked for, if its query says so plainly.
-    let format = Params::parse(req.query_string().as_bytes(), None)
-        .ok()
-        .and_then(|params| params.get("Format").and_then(Format::parse))
-        .unwrap_or_default();
     let exchange = Exchange {
-        format,
+        format: Format::sniff(req.query_string()),
         ..Exchange::default()
     };
     respond(
@@ -110,10 +108,12 @@ fn run(
         emulator_now,
     };
     let method = req.method().as_str();
-    // V3 signs with an Authorization header and sends no Signature parameter.
-    let caller = if req.headers().contains_key(AUTHORIZATION)
-        && params.get(signature::SIGNATURE).is_none()
-    {
+    // V3 signs with an Authorization header and no Signature parameter; a request that routes
+    // by x-acs-action (no Action parameter) but lacks the header is a V3 request missing it.
+    let v3 = params.get(signature::SIGNATURE).is_none()
+        && (req.headers().contains_key(AUTHORIZATION)
+            || (req.headers().contains_key("x-acs-action") && params.get("Action").is_none()));
+    let caller = if v3 {
         let headers = Headers::from_pairs(
             req.headers()
                 .iter()

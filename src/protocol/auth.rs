@@ -175,7 +175,8 @@ pub fn authenticate_v1(params: &Params, method: &str, ctx: AuthContext<'_>) -> A
 pub const REQUIRED_V3: [&str; 2] = ["x-acs-date", "x-acs-signature-nonce"];
 
 /// Authenticates a V3-signed request: `query` is the query string's parameters alone (a form
-/// body is covered by the payload hash, not the canonical query).
+/// body is covered by the payload hash, not the canonical query). A missing or malformed
+/// Authorization header is an incomplete signature.
 ///
 /// On a mismatch the message carries the server's string to sign and, after
 /// ` canonical request is:`, the canonical request it hashed: the fastest way to see which

@@ -38,6 +38,18 @@ impl Format {
         }
     }
 
+    /// The format a raw query asks for, read leniently: for errors found before the parameters
+    /// could be parsed (a bad method, a repeated or badly encoded parameter, an oversized
+    /// request), so that they still answer in the requested format where it is plain to see.
+    #[must_use]
+    pub fn sniff(query: &str) -> Self {
+        query
+            .split('&')
+            .filter_map(|pair| pair.strip_prefix("Format="))
+            .find_map(Self::parse)
+            .unwrap_or_default()
+    }
+
     /// The `Content-Type` of bodies in this format.
     #[must_use]
     pub const fn content_type(self) -> &'static str {
@@ -221,6 +233,14 @@ mod tests {
 
     fn id() -> RequestId {
         RequestId("9B34724D-54B0-4A51-B34D-4512372FE1BE".into())
+    }
+
+    #[test]
+    fn a_plain_format_is_sniffed_from_a_raw_query() {
+        assert_eq!(Format::sniff("a=%zz&Format=xml&b"), Format::Xml);
+        assert_eq!(Format::sniff("Format=YAML&Format=XML"), Format::Xml);
+        assert_eq!(Format::sniff("XFormat=XML"), Format::Json);
+        assert_eq!(Format::sniff(""), Format::Json);
     }
 
     #[test]

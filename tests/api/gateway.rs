@@ -31,96 +31,100 @@ fn any_path_but_the_root_is_invalid_api_not_found_in_the_format_asked_for() {
     );
 }
 
+/// Errors found before the parameters parse still answer in a Format the query states plainly.
+const FORMATS: [(&str, &str); 2] = [("JSON", ""), ("XML", "Format=XML&")];
+
 #[test]
 fn methods_other_than_get_and_post_are_unsupported() {
     let app = spawn_app();
-    for method in ["PUT", "DELETE", "PATCH", "OPTIONS"] {
-        let reply = app.raw_request(method, "/?Action=AcceptHandshake", None, b"");
-        assert_error(
-            &reply,
-            "JSON",
-            &app.host(),
-            &expected(
-                400,
-                "UnsupportedHTTPMethod",
-                "This http method not supported.",
-            ),
-        );
+    let unsupported = expected(
+        400,
+        "UnsupportedHTTPMethod",
+        "This http method not supported.",
+    );
+    for (format, prefix) in FORMATS {
+        for method in ["PUT", "DELETE", "PATCH", "OPTIONS"] {
+            let reply = app.raw_request(
+                method,
+                &format!("/?{prefix}Action=AcceptHandshake"),
+                None,
+                b"",
+            );
+            assert_error(&reply, format, &app.host(), &unsupported);
+        }
     }
 }
 
 #[test]
 fn a_repeated_parameter_is_invalid_naming_it_in_the_query_the_body_or_across_both() {
     let app = spawn_app();
-    let reply = app.raw_request(
-        "GET",
-        "/?Action=AcceptHandshake&Action=CancelHandshake",
-        None,
-        b"",
-    );
-    assert_error(&reply, "JSON", &app.host(), &invalid("Action"));
-    let reply = app.raw_request(
-        "POST",
-        "/",
-        Some("application/x-www-form-urlencoded"),
-        b"HandshakeId=a&HandshakeId=a",
-    );
-    assert_error(&reply, "JSON", &app.host(), &invalid("HandshakeId"));
-    let reply = app.raw_request(
-        "POST",
-        "/?Format=XML",
-        Some("application/x-www-form-urlencoded; charset=utf-8"),
-        b"Format=XML",
-    );
-    assert_error(&reply, "JSON", &app.host(), &invalid("Format"));
+    let form = Some("application/x-www-form-urlencoded; charset=utf-8");
+    for (format, prefix) in FORMATS {
+        let reply = app.raw_request(
+            "GET",
+            &format!("/?{prefix}Action=AcceptHandshake&Action=CancelHandshake"),
+            None,
+            b"",
+        );
+        assert_error(&reply, format, &app.host(), &invalid("Action"));
+        let reply = app.raw_request(
+            "POST",
+            &format!("/?{prefix}"),
+            form,
+            b"HandshakeId=a&HandshakeId=a",
+        );
+        assert_error(&reply, format, &app.host(), &invalid("HandshakeId"));
+        let reply = app.raw_request("POST", &format!("/?{prefix}Note=1"), form, b"Note=1");
+        assert_error(&reply, format, &app.host(), &invalid("Note"));
+    }
 }
 
 #[test]
 fn broken_percent_encoding_and_invalid_utf8_are_invalid_parameters() {
     let app = spawn_app();
-    for target in ["/?Note=%zz", "/?Note=%4", "/?Note=%FF%FE", "/?Note=%C3%28"] {
-        let reply = app.raw_request("GET", target, None, b"");
-        assert_error(&reply, "JSON", &app.host(), &invalid("Note"));
+    for (format, prefix) in FORMATS {
+        for note in ["%zz", "%4", "%FF%FE", "%C3%28"] {
+            let reply = app.raw_request("GET", &format!("/?{prefix}Note={note}"), None, b"");
+            assert_error(&reply, format, &app.host(), &invalid("Note"));
+        }
+        let form = Some("application/x-www-form-urlencoded");
+        let reply = app.raw_request("POST", &format!("/?{prefix}"), form, b"Note=\xff");
+        assert_error(&reply, format, &app.host(), &invalid("Note"));
     }
-    let reply = app.raw_request(
-        "POST",
-        "/",
-        Some("application/x-www-form-urlencoded"),
-        b"Note=\xff",
-    );
-    assert_error(&reply, "JSON", &app.host(), &invalid("Note"));
 }
 
 #[test]
 fn a_query_over_32_kib_or_a_body_over_256_kib_is_too_large() {
     let app = spawn_app();
-    let long_query = format!("/?Note={}", "a".repeat(32 * 1024));
-    let reply = app.raw_request("GET", &long_query, None, b"");
-    assert_error(
-        &reply,
-        "JSON",
-        &app.host(),
-        &expected(413, "Request.UrlTooLarge", "Request URL too Large"),
-    );
+    let form = Some("application/x-www-form-urlencoded");
+    for (format, prefix) in FORMATS {
+        let long_query = format!("/?{prefix}Note={}", "a".repeat(32 * 1024));
+        let reply = app.raw_request("GET", &long_query, None, b"");
+        assert_error(
+            &reply,
+            format,
+            &app.host(),
+            &expected(413, "Request.UrlTooLarge", "Request URL too Large"),
+        );
 
-    let body = format!("Note={}", "a".repeat(256 * 1024));
-    let reply = app.raw_request(
-        "POST",
-        "/",
-        Some("application/x-www-form-urlencoded"),
-        body.as_bytes(),
-    );
-    assert_error(
-        &reply,
-        "JSON",
-        &app.host(),
-        &expected(413, "Request.BodyTooLarge", "Request body too Large"),
-    );
-
+        let body = format!("Note={}", "a".repeat(256 * 1024));
+        let reply = app.raw_request("POST", &format!("/?{prefix}"), form, body.as_bytes());
+        assert_error(
+            &reply,
+            format,
+            &app.host(),
+            &expected(413, "Request.BodyTooLarge", "Request body too Large"),
+        );
+    }
     // Just under both limits is read and judged on its content.
     let near = format!("/?Note={}", "a".repeat(32 * 1024 - 6));
     assert_eq!(
         app.raw_request("GET", &near, None, b"").code(),
+        "MissingParameter"
+    );
+    let body = format!("Note={}", "a".repeat(256 * 1024 - 5));
+    assert_eq!(
+        app.raw_request("POST", "/", form, body.as_bytes()).code(),
         "MissingParameter"
     );
 }

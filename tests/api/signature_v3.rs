@@ -101,6 +101,26 @@ fn a_malformed_authorization_is_an_incomplete_signature_and_another_algorithm_is
 }
 
 #[test]
+fn a_request_routed_by_x_acs_action_without_an_authorization_header_is_an_incomplete_signature() {
+    let app = spawn_app();
+    let headers = format!(
+        "Host: {}\r\nx-acs-action: AcceptHandshake\r\nx-acs-version: 2020-03-31\r\n",
+        app.host()
+    );
+    let request = format!(
+        "POST /?HandshakeId=h-Ih8IuPfvV0t0abcd HTTP/1.1\r\n{headers}Connection: close\r\nContent-Length: 0\r\n\r\n"
+    );
+    let message =
+        "The request signature does not conform to Aliyun standards. server string to sign is:";
+    assert_error(
+        &app.raw(request.as_bytes()),
+        "JSON",
+        &app.host(),
+        &expected(400, "IncompleteSignature", message),
+    );
+}
+
+#[test]
 fn the_action_version_date_and_nonce_headers_are_required() {
     let app = spawn_app();
     for name in [
