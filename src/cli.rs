@@ -76,6 +76,12 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long, env = "RM_EMULATOR_WORKERS")]
     pub workers: Option<usize>,
+    /// Require `Authorization: Bearer <TOKEN>` on every /_emulator/ call.
+    #[arg(long, env = "RM_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// How many requests /_emulator/requests keeps (0: none).
+    #[arg(long, env = "RM_EMULATOR_JOURNAL_SIZE", default_value_t = crate::gateway::journal::DEFAULT_CAPACITY)]
+    pub journal_size: usize,
 }
 
 /// HTTP method of a signed request.

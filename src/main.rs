@@ -63,7 +63,10 @@ fn serve(args: &ServeArgs) -> ExitCode {
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     let result = actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(AppState::new(world), &args.host, args.port, workers)?;
+        let state = AppState::new(world)
+            .with_admin_token(args.admin_token.clone())
+            .with_journal_size(args.journal_size);
+        let app = Application::build(state, &args.host, args.port, workers)?;
         print!(
             "{}",
             cli::banner(&banner_world, &world_name, &args.host, app.port())

@@ -1,45 +1,86 @@
 //! Building the application: the shared state (built once, outside the server's per-worker
 //! factory), the app factory used by `main` and by the tests, and the bound server.
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, EmulatorClock, SystemClock};
 use crate::domain::fixtures::{DEFAULT_WORLD, DEFAULT_WORLD_NAME, FixtureError, WorldDoc};
 use crate::domain::{MemoryStore, Store, World};
 use crate::gateway;
+use crate::gateway::faults::Faults;
+use crate::gateway::journal::{self, Journal};
 use crate::protocol::nonce::NonceCache;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, web};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// State shared by every worker.
 pub struct AppState {
     /// The world.
     pub store: Arc<dyn Store>,
-    /// Emulator time: handshake times and expiry.
-    pub clock: Arc<dyn Clock>,
+    /// The world as loaded at start, for `POST /_emulator/reset`.
+    pub initial_world: World,
+    /// Emulator time: handshake times and expiry; set from the control plane.
+    pub clock: Arc<EmulatorClock>,
     /// Real time: the signature timestamp window.
     pub wall_clock: Arc<dyn Clock>,
     /// Used signature nonces.
     pub nonces: NonceCache,
+    /// Fault rules in force.
+    pub faults: Faults,
+    /// The last requests.
+    pub journal: Journal,
+    /// When required, the bearer token every control-plane call must carry.
+    pub admin_token: Option<String>,
+    /// When the state was built.
+    pub started: Instant,
 }
 
 impl AppState {
-    /// State over `world`, both clocks the system clock.
+    /// State over `world`: the emulator clock follows system time, the journal keeps the
+    /// default number of requests, and the control plane needs no token.
     #[must_use]
     pub fn new(world: World) -> Self {
-        Self::with_clocks(world, Arc::new(SystemClock), Arc::new(SystemClock))
+        Self::with_clocks(
+            world,
+            Arc::new(EmulatorClock::system()),
+            Arc::new(SystemClock),
+        )
     }
 
     /// State over `world` with the given emulator and wall clocks.
     #[must_use]
-    pub fn with_clocks(world: World, clock: Arc<dyn Clock>, wall_clock: Arc<dyn Clock>) -> Self {
+    pub fn with_clocks(
+        world: World,
+        clock: Arc<EmulatorClock>,
+        wall_clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
-            store: Arc::new(MemoryStore::new(world)),
+            store: Arc::new(MemoryStore::new(world.clone())),
+            initial_world: world,
             clock,
             wall_clock,
             nonces: NonceCache::default(),
+            faults: Faults::default(),
+            journal: Journal::new(journal::DEFAULT_CAPACITY),
+            admin_token: None,
+            started: Instant::now(),
         }
+    }
+
+    /// Requires `token` on every control-plane call.
+    #[must_use]
+    pub fn with_admin_token(mut self, token: Option<String>) -> Self {
+        self.admin_token = token;
+        self
+    }
+
+    /// Keeps the last `size` requests in the journal (0: none).
+    #[must_use]
+    pub fn with_journal_size(mut self, size: usize) -> Self {
+        self.journal = Journal::new(size);
+        self
     }
 }
 

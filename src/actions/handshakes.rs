@@ -1,12 +1,16 @@
-//! AcceptHandshake and CancelHandshake: their input (a HandshakeId) and their output (the
-//! handshake, with fields in the order the API reference shows them).
+//! The seven handshake actions: their inputs (a HandshakeId; an invitation; paging) and their
+//! outputs (one handshake, with fields in the order the API reference shows them, or a page of
+//! them in the `Handshakes.Handshake[]` wrapper).
 
 use super::Context;
-use crate::domain::{Handshake, HandshakeId};
+use crate::domain::fixtures::MAX_NOTE_CHARS;
+use crate::domain::{Handshake, HandshakeId, HandshakeRead, Invitation, TargetType};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::protocol::params::Params;
 use chrono::{DateTime, Utc};
+use rand::Rng;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The input of every action that names one handshake.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +65,12 @@ pub struct HandshakeView {
     pub modify_time: String,
     /// `YYYY-MM-DDThh:mm:ssZ`.
     pub expire_time: String,
+    /// GetHandshake by the invitee only: the management account's real name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub master_account_real_name: Option<String>,
+    /// GetHandshake by the invitee only: the invitee's real name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_account_real_name: Option<String>,
 }
 
 /// The wire form of a handshake time: UTC, whole seconds, `Z`.
@@ -83,6 +93,8 @@ impl From<Handshake> for HandshakeView {
             create_time: wire_time(h.create_time),
             modify_time: wire_time(h.modify_time),
             expire_time: wire_time(h.expire_time),
+            master_account_real_name: None,
+            invited_account_real_name: None,
         }
     }
 }
@@ -93,6 +105,216 @@ fn output(handshake: Handshake) -> HandshakeOutput {
     }
 }
 
+/// The input of InviteAccountToResourceDirectory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteInput(pub Invitation);
+
+/// How many `Tag.N` pairs an invitation may carry.
+pub const MAX_TAGS: usize = 20;
+
+impl InviteInput {
+    /// Reads TargetEntity, TargetType, Note and `Tag.N.Key` / `Tag.N.Value`.
+    pub fn parse(params: &Params) -> ApiResult<Self> {
+        let target_entity = params
+            .non_empty("TargetEntity")
+            .ok_or_else(|| ApiError::new(ErrorCode::MissingParameterTargetEntity))?;
+        let target_type = match params.non_empty("TargetType") {
+            None => return Err(ApiError::new(ErrorCode::MissingParameterTargetType)),
+            Some("Account") => TargetType::Account,
+            Some("Email") => TargetType::Email,
+            Some(_) => return Err(ApiError::new(ErrorCode::InvalidParameterTargetType)),
+        };
+        let well_formed = match target_type {
+            TargetType::Account => {
+                target_entity.len() == 16 && target_entity.bytes().all(|b| b.is_ascii_digit())
+            }
+            TargetType::Email => target_entity.split_once('@').is_some_and(|(user, domain)| {
+                !user.is_empty()
+                    && domain.contains('.')
+                    && !target_entity.contains(char::is_whitespace)
+            }),
+        };
+        if !well_formed {
+            return Err(ApiError::new(ErrorCode::InvalidParameterTargetEntity));
+        }
+        let note = params.get("Note").unwrap_or_default();
+        if note.chars().count() > MAX_NOTE_CHARS {
+            return Err(ApiError::new(ErrorCode::InvalidParameterNoteLength));
+        }
+        if note.chars().any(char::is_control) {
+            return Err(ApiError::new(ErrorCode::InvalidParameterNote));
+        }
+        Ok(Self(Invitation {
+            target_entity: target_entity.to_owned(),
+            target_type,
+            note: note.to_owned(),
+            tags: parse_tags(params)?,
+        }))
+    }
+}
+
+/// `Tag.N.Key` / `Tag.N.Value` pairs, N from 1 to 20, in order of N.
+fn parse_tags(params: &Params) -> ApiResult<Vec<(String, String)>> {
+    let mut tags: BTreeMap<usize, (Option<&str>, Option<&str>)> = BTreeMap::new();
+    for (name, value) in params.iter().filter(|(name, _)| name.starts_with("Tag.")) {
+        let invalid = || ApiError::with(ErrorCode::InvalidParameter, name);
+        let (index, field) = name["Tag.".len()..].split_once('.').ok_or_else(invalid)?;
+        let index: usize = index
+            .parse()
+            .ok()
+            .filter(|n| (1..=MAX_TAGS).contains(n))
+            .ok_or_else(invalid)?;
+        let slot = tags.entry(index).or_default();
+        match field {
+            "Key" => slot.0 = Some(value),
+            "Value" => slot.1 = Some(value),
+            _ => return Err(invalid()),
+        }
+    }
+    tags.into_iter()
+        .map(|(n, (key, value))| match key.filter(|k| !k.is_empty()) {
+            Some(key) => Ok((key.to_owned(), value.unwrap_or_default().to_owned())),
+            None => Err(ApiError::with(
+                ErrorCode::InvalidParameter,
+                format!("Tag.{n}.Key"),
+            )),
+        })
+        .collect()
+}
+
+/// A fresh handshake id: `h-` and 16 random letters or digits.
+fn random_handshake_id() -> HandshakeId {
+    let tail: String = rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(16)
+        .map(char::from)
+        .collect();
+    HandshakeId::parse(&format!("h-{tail}")).expect("h- and 16 alphanumerics is a handshake id")
+}
+
+/// InviteAccountToResourceDirectory.
+pub fn invite(ctx: Context<'_>, input: InviteInput) -> ApiResult<HandshakeOutput> {
+    let sent = ctx
+        .store
+        .update(|world| world.invite(ctx.caller, input.0, random_handshake_id, ctx.now))?;
+    Ok(output(sent))
+}
+
+/// DeclineHandshake.
+pub fn decline(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutput> {
+    let declined = ctx
+        .store
+        .update(|world| world.decline_handshake(ctx.caller, &input.handshake_id, ctx.now))?;
+    Ok(output(declined))
+}
+
+/// GetHandshake.
+pub fn get(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutput> {
+    let HandshakeRead {
+        handshake,
+        real_names,
+    } = ctx
+        .store
+        .query(|world| world.get_handshake(ctx.caller, &input.handshake_id, ctx.now))?;
+    let mut view = HandshakeView::from(handshake);
+    if let Some((master, invited)) = real_names {
+        view.master_account_real_name = Some(master);
+        view.invited_account_real_name = Some(invited);
+    }
+    Ok(HandshakeOutput { handshake: view })
+}
+
+/// The paging parameters of the list actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PagingInput {
+    /// From 1.
+    pub page_number: usize,
+    /// From 1 to 100.
+    pub page_size: usize,
+}
+
+/// The largest PageSize.
+pub const MAX_PAGE_SIZE: usize = 100;
+/// PageSize when none is given.
+pub const DEFAULT_PAGE_SIZE: usize = 10;
+
+impl PagingInput {
+    /// Reads PageNumber (default 1) and PageSize (default 10).
+    pub fn parse(params: &Params) -> ApiResult<Self> {
+        let read =
+            |name: &str, default: usize, valid: &dyn Fn(usize) -> bool| match params.get(name) {
+                None => Ok(default),
+                Some(text) => text
+                    .parse()
+                    .ok()
+                    .filter(|n| valid(*n))
+                    .ok_or_else(|| ApiError::with(ErrorCode::InvalidParameter, name)),
+            };
+        Ok(Self {
+            page_number: read("PageNumber", 1, &|n| n >= 1)?,
+            page_size: read("PageSize", DEFAULT_PAGE_SIZE, &|n| {
+                (1..=MAX_PAGE_SIZE).contains(&n)
+            })?,
+        })
+    }
+}
+
+/// `{"TotalCount", "PageNumber", "PageSize", "Handshakes": {"Handshake": [...]}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HandshakeListOutput {
+    /// All matching handshakes, on every page.
+    pub total_count: usize,
+    /// The page shown.
+    pub page_number: usize,
+    /// The page size asked for.
+    pub page_size: usize,
+    /// The page.
+    pub handshakes: HandshakeList,
+}
+
+/// The XML-style list wrapper: one `Handshake` element per item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandshakeList {
+    /// The items.
+    #[serde(rename = "Handshake")]
+    pub handshake: Vec<HandshakeView>,
+}
+
+fn page(all: Vec<Handshake>, paging: PagingInput) -> HandshakeListOutput {
+    let total_count = all.len();
+    let skip = (paging.page_number - 1).saturating_mul(paging.page_size);
+    let handshake = all
+        .into_iter()
+        .skip(skip)
+        .take(paging.page_size)
+        .map(HandshakeView::from)
+        .collect();
+    HandshakeListOutput {
+        total_count,
+        page_number: paging.page_number,
+        page_size: paging.page_size,
+        handshakes: HandshakeList { handshake },
+    }
+}
+
+/// ListHandshakesForAccount.
+pub fn list_for_account(ctx: Context<'_>, paging: PagingInput) -> HandshakeListOutput {
+    page(
+        ctx.store
+            .query(|world| world.handshakes_for_account(ctx.caller, ctx.now)),
+        paging,
+    )
+}
+
+/// ListHandshakesForResourceDirectory.
+pub fn list_for_directory(ctx: Context<'_>, paging: PagingInput) -> ApiResult<HandshakeListOutput> {
+    Ok(page(
+        ctx.store
+            .query(|world| world.handshakes_for_directory(ctx.caller, ctx.now))?,
+        paging,
+    ))
+}
 /// AcceptHandshake.
 pub fn accept(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutput> {
     let accepted = ctx

@@ -4,7 +4,10 @@
 
 mod handshakes;
 
-pub use handshakes::{HandshakeIdInput, HandshakeOutput, HandshakeView};
+pub use handshakes::{
+    HandshakeIdInput, HandshakeList, HandshakeListOutput, HandshakeOutput, HandshakeView,
+    InviteInput, PagingInput, wire_time,
+};
 
 use crate::domain::{AccountId, Store};
 use crate::error::ApiResult;
@@ -34,10 +37,20 @@ macro_rules! actions {
 }
 
 actions! {
+    /// The management account invites an account into its resource directory.
+    InviteAccountToResourceDirectory,
     /// The invited account accepts an invitation.
     AcceptHandshake,
+    /// The invited account declines an invitation.
+    DeclineHandshake,
     /// The management account withdraws an invitation.
     CancelHandshake,
+    /// Either party reads an invitation.
+    GetHandshake,
+    /// The invitations the caller received.
+    ListHandshakesForAccount,
+    /// The invitations of the directory the caller manages.
+    ListHandshakesForResourceDirectory,
 }
 
 impl Action {
@@ -69,21 +82,44 @@ pub struct Context<'a> {
 }
 
 /// An action's result, serialized after `RequestId`.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per request, built once and moved once"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Output {
     /// A single handshake.
     Handshake(HandshakeOutput),
+    /// A page of handshakes.
+    Handshakes(HandshakeListOutput),
 }
 
 /// Runs `action` with `params`: one arm per action, no fallback.
 pub fn dispatch(ctx: Context<'_>, action: Action, params: &Params) -> ApiResult<Output> {
+    use handshakes as h;
     match action {
+        Action::InviteAccountToResourceDirectory => {
+            h::invite(ctx, InviteInput::parse(params)?).map(Output::Handshake)
+        }
         Action::AcceptHandshake => {
-            handshakes::accept(ctx, HandshakeIdInput::parse(params)?).map(Output::Handshake)
+            h::accept(ctx, HandshakeIdInput::parse(params)?).map(Output::Handshake)
+        }
+        Action::DeclineHandshake => {
+            h::decline(ctx, HandshakeIdInput::parse(params)?).map(Output::Handshake)
         }
         Action::CancelHandshake => {
-            handshakes::cancel(ctx, HandshakeIdInput::parse(params)?).map(Output::Handshake)
+            h::cancel(ctx, HandshakeIdInput::parse(params)?).map(Output::Handshake)
+        }
+        Action::GetHandshake => {
+            h::get(ctx, HandshakeIdInput::parse(params)?).map(Output::Handshake)
+        }
+        Action::ListHandshakesForAccount => Ok(Output::Handshakes(h::list_for_account(
+            ctx,
+            PagingInput::parse(params)?,
+        ))),
+        Action::ListHandshakesForResourceDirectory => {
+            h::list_for_directory(ctx, PagingInput::parse(params)?).map(Output::Handshakes)
         }
     }
 }

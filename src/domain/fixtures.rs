@@ -112,6 +112,9 @@ pub struct HandshakeDoc {
     /// At most 1024 characters.
     #[serde(default)]
     pub note: String,
+    /// Tags given with the invitation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagDoc>,
     /// `Pending`, `Accepted`, `Cancelled`, `Declined` or `Expired`. A Pending one past its
     /// ExpireTime is loaded as Expired.
     pub status: HandshakeStatus,
@@ -123,6 +126,16 @@ pub struct HandshakeDoc {
     /// Defaults to `create_time` + 14 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<TimeSpec>,
+}
+
+/// A tag of a handshake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagDoc {
+    /// Tag key.
+    pub key: String,
+    /// Tag value.
+    pub value: String,
 }
 
 /// A point in time, absolute or relative to when the document is loaded.
@@ -145,51 +158,48 @@ impl TimeSpec {
     }
 
     fn parse(text: &str) -> Result<Self, String> {
-        if let Some(rest) = text.strip_prefix("now") {
-            if rest.is_empty() {
-                return Ok(Self::FromNow(TimeDelta::zero()));
-            }
-            let (sign, amount) = match rest.split_at(1) {
-                ("+", amount) => (1, amount),
-                ("-", amount) => (-1, amount),
-                _ => {
-                    return Err(format!(
-                        "invalid relative time {text:?}: expected now, now+N<unit> or now-N<unit>"
-                    ));
-                }
-            };
-            let unit = amount.chars().last().unwrap_or(' ');
-            let number: i64 = amount[..amount.len() - unit.len_utf8()]
-                .parse()
-                .map_err(|_| {
-                    format!("invalid relative time {text:?}: the amount is not a whole number")
-                })?;
-            let seconds = match unit {
-                'd' => 86_400,
-                'h' => 3_600,
-                'm' => 60,
-                's' => 1,
-                _ => {
-                    return Err(format!(
-                        "invalid relative time {text:?}: the unit must be d, h, m or s"
-                    ));
-                }
-            };
-            let offset = number
-                .checked_mul(seconds * sign)
-                .and_then(TimeDelta::try_seconds)
-                .ok_or_else(|| format!("invalid relative time {text:?}: out of range"))?;
-            Ok(Self::FromNow(offset))
-        } else {
-            DateTime::parse_from_rfc3339(text)
+        match text.strip_prefix("now") {
+            Some("") => Ok(Self::FromNow(TimeDelta::zero())),
+            Some(offset) if offset.starts_with(['+', '-']) => parse_duration(offset)
+                .map(Self::FromNow)
+                .map_err(|e| format!("invalid relative time {text:?}: {e}")),
+            Some(_) => Err(format!(
+                "invalid relative time {text:?}: expected now, now+N<unit> or now-N<unit>"
+            )),
+            None => DateTime::parse_from_rfc3339(text)
                 .map(|at| Self::At(at.with_timezone(&Utc)))
                 .map_err(|e| {
                     format!(
                         "invalid time {text:?} ({e}): expected e.g. 2026-11-01T09:00:00Z or now-20d"
                     )
-                })
+                }),
         }
     }
+}
+
+/// A signed duration: an optional sign, a whole number and a unit, `d`, `h`, `m` or `s`
+/// (`14d`, `-1h`, `+90m`, `30s`).
+pub fn parse_duration(text: &str) -> Result<TimeDelta, String> {
+    let (sign, unsigned) = match text.split_at_checked(1) {
+        Some(("-", rest)) => (-1, rest),
+        Some(("+", rest)) => (1, rest),
+        _ => (1, text),
+    };
+    let unit = unsigned.chars().last().ok_or("the duration is empty")?;
+    let number: i64 = unsigned[..unsigned.len() - unit.len_utf8()]
+        .parse()
+        .map_err(|_| "the amount is not a whole number")?;
+    let seconds = match unit {
+        'd' => 86_400,
+        'h' => 3_600,
+        'm' => 60,
+        's' => 1,
+        _ => return Err("the unit must be d, h, m or s".into()),
+    };
+    number
+        .checked_mul(seconds * sign)
+        .and_then(TimeDelta::try_seconds)
+        .ok_or_else(|| "out of range".into())
 }
 
 impl fmt::Display for TimeSpec {
@@ -279,17 +289,44 @@ impl WorldDoc {
         text: &str,
         now: DateTime<Utc>,
     ) -> Result<World, FixtureError> {
-        Self::from_toml(source_name, text)?
-            .into_world(now)
-            .map_err(|problem| {
-                let (line, column) = locate(text, &problem.value, problem.occurrence);
-                FixtureError {
-                    source_name: source_name.to_owned(),
-                    line,
-                    column,
-                    problem: problem.message,
-                }
-            })
+        Self::from_toml(source_name, text)?.into_located_world(source_name, text, now)
+    }
+
+    /// Loads a JSON document (the control plane's state import) into a world.
+    pub fn load_json(
+        source_name: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<World, FixtureError> {
+        let doc: Self = serde_json::from_str(text).map_err(|e| FixtureError {
+            source_name: source_name.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            problem: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        })?;
+        doc.into_located_world(source_name, text, now)
+    }
+
+    fn into_located_world(
+        self,
+        source_name: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<World, FixtureError> {
+        self.into_world(now).map_err(|problem| {
+            let (line, column) = locate(text, &problem.value, problem.occurrence);
+            FixtureError {
+                source_name: source_name.to_owned(),
+                line,
+                column,
+                problem: problem.message,
+            }
+        })
     }
 
     /// Checks the document and builds the world; relative times resolve against `now`.
@@ -368,6 +405,14 @@ impl WorldDoc {
                     target_entity: h.target_entity.clone(),
                     target_type: h.target_type,
                     note: h.note.clone(),
+                    tags: h
+                        .tags
+                        .iter()
+                        .map(|(key, value)| TagDoc {
+                            key: key.clone(),
+                            value: value.clone(),
+                        })
+                        .collect(),
                     status: h.status,
                     create_time: TimeSpec::At(h.create_time),
                     modify_time: Some(TimeSpec::At(h.modify_time)),
@@ -603,6 +648,7 @@ fn handshake_from_doc(
         target_entity: doc.target_entity,
         target_type: doc.target_type,
         note: doc.note,
+        tags: doc.tags.into_iter().map(|t| (t.key, t.value)).collect(),
         status: doc.status,
         create_time,
         modify_time,
@@ -658,7 +704,15 @@ mod tests {
         );
         assert_eq!(TimeSpec::parse("now").unwrap().resolve(now()), now());
         assert!(TimeSpec::parse("now-20w").is_err());
+        assert!(TimeSpec::parse("nowish").is_err());
         assert!(TimeSpec::parse("yesterday").is_err());
+        assert_eq!(parse_duration("14d"), Ok(TimeDelta::days(14)));
+        assert_eq!(parse_duration("-90m"), Ok(TimeDelta::minutes(-90)));
+        assert!(
+            parse_duration("").is_err()
+                && parse_duration("d").is_err()
+                && parse_duration("3w").is_err()
+        );
     }
 
     #[test]
@@ -689,6 +743,15 @@ mod tests {
         let err = WorldDoc::load_toml("w.toml", &text, now()).unwrap_err();
         assert_eq!(err.line, 8);
         assert!(err.problem.contains("defined twice"), "{}", err.problem);
+    }
+
+    #[test]
+    fn a_json_document_loads_and_its_problems_are_located() {
+        let world = WorldDoc::load_toml(DEFAULT_WORLD_NAME, DEFAULT_WORLD, now()).unwrap();
+        let json = serde_json::to_string_pretty(&WorldDoc::from_world(&world)).unwrap();
+        assert_eq!(WorldDoc::load_json("state", &json, now()).unwrap(), world);
+        let err = WorldDoc::load_json("state", "{\n  \"accounts\": 5\n}", now()).unwrap_err();
+        assert_eq!((err.line, err.source_name.as_str()), (2, "state"));
     }
 
     #[test]

@@ -82,6 +82,8 @@ pub struct Handshake {
     pub target_type: TargetType,
     /// Free text, at most 1024 characters.
     pub note: String,
+    /// Tags given when the invitation was sent (key, value), in their order.
+    pub tags: Vec<(String, String)>,
     /// Current status.
     pub status: HandshakeStatus,
     /// When it was sent (second precision).
@@ -93,6 +95,14 @@ pub struct Handshake {
 }
 
 impl Handshake {
+    /// This handshake as of `now`: a copy with expiry applied, for reads that change nothing.
+    #[must_use]
+    pub fn as_of(&self, now: DateTime<Utc>) -> Self {
+        let mut copy = self.clone();
+        copy.refresh(now);
+        copy
+    }
+
     /// Applies expiry as of `now`: a Pending invitation at or past ExpireTime is Expired, and its
     /// ModifyTime is the moment it expired. Returns whether anything changed.
     pub fn refresh(&mut self, now: DateTime<Utc>) -> bool {

@@ -15,7 +15,7 @@ pub use credential::{Credential, CredentialError, Secret};
 pub use handshake::{Handshake, HandshakeStatus, TargetType, VALIDITY};
 pub use ids::{AccountId, HandshakeId, InvalidId, ResourceDirectoryId};
 pub use store::{MemoryStore, Store};
-pub use world::{Counts, World};
+pub use world::{Counts, HandshakeRead, Invitation, World};
 
 /// Why a handshake rule refused a change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,4 +38,19 @@ pub enum DomainError {
     /// The invitee's real-name verification is not of enterprise type.
     #[error("the account's real-name verification is {0}, not enterprise")]
     RealNameNotEnterprise(RealNameType),
+    /// The caller manages no resource directory.
+    #[error("the caller manages no resource directory")]
+    NoManagedDirectory,
+    /// An invitation's target names no account of the world (TargetType Account).
+    #[error("no account {0} to invite")]
+    UnknownTarget(String),
+    /// A Pending invitation from the directory to the same target exists.
+    #[error("handshake {0} to the same target is still Pending")]
+    DuplicatePending(HandshakeId),
+    /// The invitee reading the handshake has no account name.
+    #[error("the invited account has no name")]
+    MissingRealName,
+    /// The invitee reading the handshake has passed no real-name verification.
+    #[error("the invited account has not passed real-name verification")]
+    NoRealNameAuthentication,
 }

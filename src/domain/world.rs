@@ -4,7 +4,8 @@
 use super::DomainError;
 use super::account::{Account, AccountType, RealNameType, ResourceDirectory};
 use super::credential::{Credential, CredentialError};
-use super::handshake::{Handshake, HandshakeStatus};
+use super::fixtures::truncate_to_seconds;
+use super::handshake::{Handshake, HandshakeStatus, TargetType, VALIDITY};
 use super::ids::{AccountId, HandshakeId, ResourceDirectoryId};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -16,6 +17,28 @@ pub struct World {
     pub(crate) accounts: HashMap<AccountId, Account>,
     pub(crate) credentials: HashMap<String, Credential>,
     pub(crate) handshakes: HashMap<HandshakeId, Handshake>,
+}
+
+/// A new invitation, as the management account sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// Account id or logon email.
+    pub target_entity: String,
+    /// Which of the two.
+    pub target_type: TargetType,
+    /// Free text.
+    pub note: String,
+    /// Tags (key, value).
+    pub tags: Vec<(String, String)>,
+}
+
+/// A handshake as one of its parties reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandshakeRead {
+    /// The handshake, expiry applied.
+    pub handshake: Handshake,
+    /// For the invitee only: the management account's and the invitee's real names.
+    pub real_names: Option<(String, String)>,
 }
 
 /// How many of each thing the world holds.
@@ -165,4 +188,190 @@ impl World {
         handshake.transition(HandshakeStatus::Cancelled, now)?;
         Ok(handshake.clone())
     }
+
+    /// The directory `caller` manages.
+    fn managed_directory(&self, caller: &AccountId) -> Result<&ResourceDirectory, DomainError> {
+        self.directories
+            .values()
+            .find(|d| d.master_account_id == *caller)
+            .ok_or(DomainError::NoManagedDirectory)
+    }
+
+    /// The account an invitation's target names, if the world has it.
+    fn target_account(&self, target_type: TargetType, entity: &str) -> Option<&Account> {
+        match target_type {
+            TargetType::Account => AccountId::parse(entity)
+                .ok()
+                .and_then(|id| self.accounts.get(&id)),
+            TargetType::Email => self
+                .accounts
+                .values()
+                .find(|a| a.is_target(target_type, entity)),
+        }
+    }
+
+    /// The management account sends an invitation from its directory. `new_id` draws fresh ids
+    /// until one is unused.
+    ///
+    /// Checks, in order: the caller manages a directory; an Account target exists; the target
+    /// account (if known) is in no directory and is an enterprise account; no Pending invitation
+    /// from this directory to the same target exists.
+    pub fn invite(
+        &mut self,
+        caller: &AccountId,
+        invitation: Invitation,
+        mut new_id: impl FnMut() -> HandshakeId,
+        now: DateTime<Utc>,
+    ) -> Result<Handshake, DomainError> {
+        let directory = self.managed_directory(caller)?.id.clone();
+        let target = self.target_account(invitation.target_type, &invitation.target_entity);
+        match (invitation.target_type, target) {
+            (TargetType::Account, None) => {
+                return Err(DomainError::UnknownTarget(invitation.target_entity));
+            }
+            (_, Some(account)) => {
+                if let Some(member_of) = &account.resource_directory {
+                    return Err(DomainError::AccountInDirectory(member_of.clone()));
+                }
+                if account.account_type != AccountType::Enterprise {
+                    return Err(DomainError::PersonalAccount);
+                }
+            }
+            (TargetType::Email, None) => {}
+        }
+        let duplicate = self.handshakes.values().find(|h| {
+            h.resource_directory_id == directory
+                && h.as_of(now).status == HandshakeStatus::Pending
+                && h.target_entity
+                    .eq_ignore_ascii_case(&invitation.target_entity)
+        });
+        if let Some(pending) = duplicate {
+            return Err(DomainError::DuplicatePending(pending.id.clone()));
+        }
+        let id = std::iter::repeat_with(&mut new_id)
+            .find(|id| !self.handshakes.contains_key(id))
+            .expect("an endless supply");
+        let master = &self.accounts[caller];
+        let now = truncate_to_seconds(now);
+        let handshake = Handshake {
+            id: id.clone(),
+            resource_directory_id: directory,
+            master_account_id: master.id.clone(),
+            master_account_name: master.name.clone(),
+            target_entity: invitation.target_entity,
+            target_type: invitation.target_type,
+            note: invitation.note,
+            tags: invitation.tags,
+            status: HandshakeStatus::Pending,
+            create_time: now,
+            modify_time: now,
+            expire_time: now + VALIDITY,
+        };
+        self.handshakes.insert(id, handshake.clone());
+        Ok(handshake)
+    }
+
+    /// The invitee declines.
+    pub fn decline_handshake(
+        &mut self,
+        caller: &AccountId,
+        id: &HandshakeId,
+        now: DateTime<Utc>,
+    ) -> Result<Handshake, DomainError> {
+        let account = self
+            .accounts
+            .get(caller)
+            .ok_or_else(|| DomainError::HandshakeNotFound(id.clone()))?;
+        let handshake = self
+            .handshakes
+            .get_mut(id)
+            .filter(|h| account.is_target(h.target_type, &h.target_entity))
+            .ok_or_else(|| DomainError::HandshakeNotFound(id.clone()))?;
+        handshake.transition(HandshakeStatus::Declined, now)?;
+        Ok(handshake.clone())
+    }
+
+    /// Either party reads a handshake. The invitee also gets both real names, and cannot read
+    /// an invitation it has accepted (the real service answers HandshakeStatusMismatch).
+    pub fn get_handshake(
+        &self,
+        caller: &AccountId,
+        id: &HandshakeId,
+        now: DateTime<Utc>,
+    ) -> Result<HandshakeRead, DomainError> {
+        let not_found = || DomainError::HandshakeNotFound(id.clone());
+        let handshake = self.handshakes.get(id).ok_or_else(not_found)?.as_of(now);
+        if handshake.master_account_id == *caller {
+            return Ok(HandshakeRead {
+                handshake,
+                real_names: None,
+            });
+        }
+        let invitee = self
+            .accounts
+            .get(caller)
+            .filter(|a| a.is_target(handshake.target_type, &handshake.target_entity))
+            .ok_or_else(not_found)?;
+        if handshake.status == HandshakeStatus::Accepted {
+            return Err(DomainError::HandshakeNotPending(handshake.status));
+        }
+        if invitee.real_name_type == RealNameType::None {
+            return Err(DomainError::NoRealNameAuthentication);
+        }
+        if invitee.name.is_empty() {
+            return Err(DomainError::MissingRealName);
+        }
+        let master_name = self
+            .accounts
+            .get(&handshake.master_account_id)
+            .map_or(handshake.master_account_name.clone(), |a| a.name.clone());
+        let real_names = Some((master_name, invitee.name.clone()));
+        Ok(HandshakeRead {
+            handshake,
+            real_names,
+        })
+    }
+
+    /// The invitations `caller` received, newest first (CreateTime, then HandshakeId), expiry applied.
+    #[must_use]
+    pub fn handshakes_for_account(&self, caller: &AccountId, now: DateTime<Utc>) -> Vec<Handshake> {
+        let Some(account) = self.accounts.get(caller) else {
+            return Vec::new();
+        };
+        newest_first(
+            self.handshakes
+                .values()
+                .filter(|h| account.is_target(h.target_type, &h.target_entity)),
+            now,
+        )
+    }
+
+    /// The invitations of the directory `caller` manages, newest first, expiry applied.
+    pub fn handshakes_for_directory(
+        &self,
+        caller: &AccountId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Handshake>, DomainError> {
+        let directory = &self.managed_directory(caller)?.id;
+        Ok(newest_first(
+            self.handshakes
+                .values()
+                .filter(|h| h.resource_directory_id == *directory),
+            now,
+        ))
+    }
+}
+
+/// Newest first: CreateTime descending, then HandshakeId ascending for a stable order.
+fn newest_first<'a>(
+    handshakes: impl Iterator<Item = &'a Handshake>,
+    now: DateTime<Utc>,
+) -> Vec<Handshake> {
+    let mut list: Vec<Handshake> = handshakes.map(|h| h.as_of(now)).collect();
+    list.sort_by(|a, b| {
+        b.create_time
+            .cmp(&a.create_time)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    list
 }

@@ -56,7 +56,7 @@ error_codes! {
     RequestBodyTooLarge = "Request.BodyTooLarge", 413, "Request body too Large";
 
     // ---- Common parameters ----
-    /// A parameter repeated, badly percent-encoded or not UTF-8 (names it), or SignatureVersion other than 1.0.
+    /// A parameter repeated, badly percent-encoded or not UTF-8 (names it); SignatureVersion other than 1.0; PageNumber not a whole number from 1; PageSize not 1 to 100; a Tag.N.Key/Tag.N.Value with N not 1 to 20, or a Value without its Key.
     InvalidParameter = "InvalidParameter", 400, "Specified parameter {} is not valid.";
     /// A required common or signature parameter (Action, Version, AccessKeyId, Signature, SignatureMethod, SignatureVersion, Timestamp, SignatureNonce; V3: the headers x-acs-action, x-acs-version, x-acs-date, x-acs-signature-nonce) is absent or empty.
     MissingParameter = "MissingParameter", 400, "The input parameter \"{}\" that is mandatory for processing this request is not supplied.";
@@ -93,16 +93,32 @@ error_codes! {
     /// SignatureNonce was already used by an authenticated request within the 15-minute window.
     SignatureNonceUsed = "SignatureNonceUsed", 400, "Specified signature nonce was used already.";
 
+    // ---- Throttling and service faults: returned only through control-plane fault rules ----
+    /// Fault rule. Python SDKs raise ThrottlingException when `x-acs-retry-after` is set (fault rules set it).
+    Throttling = "Throttling", 400, "Request was denied due to request throttling.";
+    /// Fault rule. The code the real gateway uses for per-user flow control.
+    ThrottlingUser = "Throttling.User", 400, "Request was denied due to user flow control.";
+    /// Fault rule. AMBIGUOUS message: by analogy with Throttling.User.
+    ThrottlingApi = "Throttling.Api", 400, "Request was denied due to api flow control.";
+    /// Fault rule.
+    ForbiddenRam = "Forbidden.RAM", 403, "User not authorized to operate on the specified resource, or this API doesn't support RAM.";
+    /// Fault rule.
+    NoPermission = "NoPermission", 403, "You are not authorized to perform the operation.";
+    /// Fault rule.
+    InternalError = "InternalError", 500, "The request processing has failed due to some unknown error, exception or failure.";
+    /// Fault rule.
+    ServiceUnavailable = "ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server.";
+
     // ---- Handshake actions ----
     /// HandshakeId is absent or empty.
     MissingParameterHandshakeId = "MissingParameter.HandshakeId", 400, "You must specify HandshakeId.";
     /// HandshakeId is not `h-` followed by 16 letters or digits.
     InvalidParameterHandshakeId = "InvalidParameter.HandshakeId", 400, "The HandshakeId is invalid.";
-    /// No such handshake, or the caller is not its party (invitee for Accept, management account for Cancel).
+    /// No such handshake, or the caller is not the party the action needs (invitee for Accept and Decline, management account for Cancel, either for Get).
     EntityNotExistsHandshake = "EntityNotExists.Handshake", 404, "The specified handshake does not exist.";
     /// Accept: the inviting resource directory no longer exists.
     SpecifiedResourceDirectoryNotExists = "SpecifiedResourceDirectoryNotExists", 404, "The specified resource directory does not exist. You must specify a valid resource directory.";
-    /// The handshake is not Pending (Accepted, Cancelled, Declined, or Expired at its ExpireTime).
+    /// The handshake is not Pending (Accepted, Cancelled, Declined, or Expired at its ExpireTime); also GetHandshake by an invitee whose invitation is Accepted.
     HandshakeStatusMismatch = "HandshakeStatusMismatch", 409, "The invitation is invalid.";
     /// Accept: the caller already manages or belongs to a resource directory.
     NotSupportAccountInAnotherResourceDirectory = "NotSupport.AccountInAnotherResourceDirectory", 409, "Your account is a management account for another resource directory or a member of another resource directory.";
@@ -110,6 +126,32 @@ error_codes! {
     InvalidAccountType = "Invalid.AccountType", 409, "The specified profile type of account is invalid.";
     /// Accept: the caller's real-name verification is not of enterprise type.
     NotSupportAccountRealNameType = "NotSupport.Account.RealNameType", 409, "Your account is not a real-name of enterprise type, so you cannot accept the invitation.";
+    /// Invite: TargetEntity is absent or empty.
+    MissingParameterTargetEntity = "MissingParameter.TargetEntity", 400, "You must specify TargetEntity.";
+    /// Invite: TargetEntity is not a 16-digit account id of the world (TargetType Account) or not an email address (TargetType Email).
+    InvalidParameterTargetEntity = "InvalidParameter.TargetEntity", 400, "The TargetEntity is invalid.";
+    /// Invite: TargetType is absent or empty.
+    MissingParameterTargetType = "MissingParameter.TargetType", 400, "You must specify TargetType.";
+    /// Invite: TargetType is neither Account nor Email (case-sensitive).
+    InvalidParameterTargetType = "InvalidParameter.TargetType", 400, "The TargetType is invalid.";
+    /// Invite: Note is longer than 1024 characters.
+    InvalidParameterNoteLength = "InvalidParameter.Note.Length", 400, "The length of the invitation note exceeds the limit.";
+    /// Invite: Note holds control characters. AMBIGUOUS: the docs do not say what makes a Note invalid.
+    InvalidParameterNote = "InvalidParameter.Note", 400, "The Note is invalid.";
+    /// Invite and ListHandshakesForResourceDirectory: the caller manages no resource directory.
+    EntityNotExistsResourceDirectory = "EntityNotExists.ResourceDirectory", 404, "The resource directory for the account is not enabled. We recommend that you first enable the resource directory for the account.";
+    /// Invite: a Pending invitation from this directory to the same target exists.
+    EntityAlreadyExistsHandshake = "EntityAlreadyExists.Handshake", 409, "Handshakes with the same target entity already exist.";
+    /// Invite: fault rule only (the emulator sets no member limit).
+    LimitExceededAccount = "LimitExceeded.Account", 409, "The maximum number of member accounts in a resource directory exceeds the limit.";
+    /// Invite: fault rule only (the emulator sets no invitation rate).
+    LimitExceededInvitationRate = "LimitExceeded.InvitationRate", 409, "The number of invitations sent exceeds the limit.";
+    /// Invite: fault rule only (the world has no legal entities).
+    LegalEntityMismatch = "LegalEntityMismatch", 409, "Your account does not have the same legal entity as the master account.";
+    /// GetHandshake by the invitee: the invitee account has no name.
+    MissingAccountRealName = "MissingAccountRealName", 409, "The name of the invited account is not specified.";
+    /// GetHandshake by the invitee: the invitee has passed no real-name verification (`real_name_type = "none"`).
+    NoRealNameAuthentication = "NoRealNameAuthentication", 409, "The account invited has not passed real-name authentication.";
 }
 
 impl ErrorCode {

@@ -87,6 +87,11 @@ impl From<DomainError> for ApiError {
             }
             DomainError::PersonalAccount => ErrorCode::InvalidAccountType,
             DomainError::RealNameNotEnterprise(_) => ErrorCode::NotSupportAccountRealNameType,
+            DomainError::NoManagedDirectory => ErrorCode::EntityNotExistsResourceDirectory,
+            DomainError::UnknownTarget(_) => ErrorCode::InvalidParameterTargetEntity,
+            DomainError::DuplicatePending(_) => ErrorCode::EntityAlreadyExistsHandshake,
+            DomainError::MissingRealName => ErrorCode::MissingAccountRealName,
+            DomainError::NoRealNameAuthentication => ErrorCode::NoRealNameAuthentication,
         })
     }
 }

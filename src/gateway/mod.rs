@@ -1,13 +1,19 @@
-//! The HTTP edge: the one handler on `/` and the catch-all for every other path. It turns the raw
-//! request into bytes for the protocol layer, runs the pipeline (transport checks, parameters,
-//! Format, Action and Version, signature, action), renders the result in the format the request
-//! asked for, and writes one access-log line. It never returns an actix error: everything,
-//! failures included, leaves as an Alibaba envelope.
+//! The HTTP edge: the handler on `/`, the control plane under `/_emulator/`, and the catch-all
+//! for every other path. The `/` handler turns the raw request into bytes for the protocol layer,
+//! runs the pipeline (transport checks, parameters, Format, Action and Version, signature, fault
+//! rules, action), renders the result in the format the request asked for, journals it and writes
+//! one access-log line. It never returns an actix error: everything, failures included, leaves as
+//! an Alibaba envelope.
+
+pub mod control;
+pub mod faults;
+pub mod journal;
 
 use crate::actions::{self, Action, Context, Output};
+use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::protocol::Route;
-use crate::protocol::auth::{self, AuthContext, Headers};
+use crate::protocol::auth::{self, AuthContext, Caller, Headers};
 use crate::protocol::envelope::{self, Format, Reply, RequestId};
 use crate::protocol::params::Params;
 use crate::protocol::signature;
@@ -16,6 +22,7 @@ use crate::startup::AppState;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
+use journal::{Journal, JournalEntry};
 use std::time::Instant;
 
 /// The longest query string served, in bytes.
@@ -26,19 +33,26 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 const DEFAULT_HOST_ID: &str = "resourcemanager.aliyuncs.com";
 /// The response header carrying the RequestId.
 const REQUEST_ID_HEADER: &str = "x-acs-request-id";
+/// The response header that tells SDKs how long to wait after throttling, in milliseconds.
+const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
 
-/// Registers the gateway's routes.
+/// Registers the gateway's routes: `/`, the control plane, and the catch-all.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").to(rpc))
+        .service(control::scope())
         .default_service(web::to(not_found));
 }
 
-/// What the access log and the renderer need to know about one exchange.
+/// What the renderer, the journal and the access log need to know about one exchange.
 #[derive(Default)]
 struct Exchange {
     format: Format,
+    params: Params,
     action: Option<Action>,
+    scheme: Option<&'static str>,
     access_key_id: Option<String>,
+    account_id: Option<String>,
+    retry_after_ms: Option<u64>,
 }
 
 async fn rpc(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
@@ -48,19 +62,20 @@ async fn rpc(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>
         ..Exchange::default()
     };
     let result = match payload.to_bytes_limited(MAX_BODY_BYTES).await {
-        Ok(Ok(body)) => run(&state, &req, &body, &mut exchange),
+        Ok(Ok(body)) => handle(&state, &req, &body, &mut exchange).await,
         Ok(Err(_)) => Err(ApiError::with(ErrorCode::InvalidParameter, "Body")),
         Err(_) => Err(ApiError::new(ErrorCode::RequestBodyTooLarge)),
     };
-    respond(&req, exchange, result, started)
+    respond(&state, &req, exchange, result, started)
 }
 
-async fn not_found(req: HttpRequest) -> HttpResponse {
+async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let exchange = Exchange {
         format: Format::sniff(req.query_string()),
         ..Exchange::default()
     };
     respond(
+        &state,
         &req,
         exchange,
         Err(ApiError::new(ErrorCode::InvalidApiNotFound)),
@@ -80,13 +95,44 @@ fn is_form(req: &HttpRequest) -> bool {
         })
 }
 
-/// The pipeline; fills `exchange` as it learns the format, action and caller.
-fn run(
+/// Authenticated, then through the fault rules, then the action.
+async fn handle(
     state: &AppState,
     req: &HttpRequest,
     body: &[u8],
     exchange: &mut Exchange,
 ) -> ApiResult<(Action, Output)> {
+    let (action, caller) = authenticate(state, req, body, exchange)?;
+    let fault = state.faults.fire(
+        action,
+        exchange.params.get("HandshakeId"),
+        &caller.access_key_id,
+        rand::random,
+    );
+    if let Some(effect) = fault {
+        if let Some(latency) = effect.latency {
+            actix_web::rt::time::sleep(latency).await;
+        }
+        if let Some(code) = effect.code {
+            exchange.retry_after_ms = effect.retry_after_ms;
+            return Err(ApiError::new(code));
+        }
+    }
+    let ctx = Context {
+        store: &*state.store,
+        now: state.clock.now(),
+        caller: &caller.account_id,
+    };
+    Ok((action, actions::dispatch(ctx, action, &exchange.params)?))
+}
+
+/// Transport checks, parameters, Format, routing and signature; fills `exchange` as it learns.
+fn authenticate(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &[u8],
+    exchange: &mut Exchange,
+) -> ApiResult<(Action, Caller)> {
     if req.method() != Method::GET && req.method() != Method::POST {
         return Err(ApiError::new(ErrorCode::UnsupportedHttpMethod));
     }
@@ -95,17 +141,16 @@ fn run(
         return Err(ApiError::new(ErrorCode::RequestUrlTooLarge));
     }
     let form = is_form(req).then_some(body);
-    let params = Params::parse(query.as_bytes(), form)
+    exchange.params = Params::parse(query.as_bytes(), form)
         .map_err(|e| ApiError::with(ErrorCode::InvalidParameter, e.name()))?;
-    exchange.format = crate::protocol::format(&params)?;
+    let params = &exchange.params;
+    exchange.format = crate::protocol::format(params)?;
 
-    let store = &*state.store;
-    let emulator_now = state.clock.now();
     let ctx = AuthContext {
-        store,
+        store: &*state.store,
         nonces: &state.nonces,
         wall_now: state.wall_clock.now(),
-        emulator_now,
+        emulator_now: state.clock.now(),
     };
     let method = req.method().as_str();
     // V3 signs with an Authorization header and no Signature parameter; a request that routes
@@ -113,13 +158,15 @@ fn run(
     let v3 = params.get(signature::SIGNATURE).is_none()
         && (req.headers().contains_key(AUTHORIZATION)
             || (req.headers().contains_key("x-acs-action") && params.get("Action").is_none()));
-    let caller = if v3 {
+    let (action, caller) = if v3 {
         let headers = Headers::from_pairs(
             req.headers()
                 .iter()
                 .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?))),
         );
-        exchange.action = Some(Route::from_headers(&headers).action()?);
+        let action = Route::from_headers(&headers).action()?;
+        exchange.action = Some(action);
+        exchange.scheme = Some("V3");
         exchange.access_key_id = headers
             .get("authorization")
             .and_then(Authorization::parse)
@@ -129,26 +176,23 @@ fn run(
             Some(_) => Params::parse(query.as_bytes(), None).expect("a part of what parsed above"),
             None => params.clone(),
         };
-        auth::authenticate_v3(&query_only, method, &headers, body, ctx)?
+        (
+            action,
+            auth::authenticate_v3(&query_only, method, &headers, body, ctx)?,
+        )
     } else {
-        exchange.action = Some(Route::from_params(&params).action()?);
+        let action = Route::from_params(params).action()?;
+        exchange.action = Some(action);
+        exchange.scheme = Some("V1");
         exchange.access_key_id = params.non_empty("AccessKeyId").map(str::to_owned);
-        auth::authenticate_v1(&params, method, ctx)?
+        (action, auth::authenticate_v1(params, method, ctx)?)
     };
-    let action = exchange.action.expect("set by either branch");
-    let output = actions::dispatch(
-        Context {
-            store,
-            now: emulator_now,
-            caller: &caller.account_id,
-        },
-        action,
-        &params,
-    )?;
-    Ok((action, output))
+    exchange.account_id = Some(caller.account_id.to_string());
+    Ok((action, caller))
 }
 
 fn respond(
+    state: &AppState,
     req: &HttpRequest,
     exchange: Exchange,
     result: ApiResult<(Action, Output)>,
@@ -168,19 +212,38 @@ fn respond(
             envelope::error(exchange.format, &request_id, host_id, error)
         }
     };
+    let code = result.as_ref().err().map(|e| e.code().as_str());
     tracing::info!(
         target: "access",
         request_id = %request_id,
         action = exchange.action.map(Action::as_str),
         access_key_id = exchange.access_key_id.as_deref(),
         status = reply.status,
-        code = result.as_ref().err().map(|e| e.code().as_str()),
+        code,
         latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
     );
     let status =
         StatusCode::from_u16(reply.status).expect("catalog statuses are valid HTTP statuses");
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    response
         .insert_header((CONTENT_TYPE, reply.content_type))
-        .insert_header((REQUEST_ID_HEADER, request_id.as_str()))
-        .body(reply.body)
+        .insert_header((REQUEST_ID_HEADER, request_id.as_str()));
+    if let Some(ms) = exchange.retry_after_ms {
+        response.insert_header((RETRY_AFTER_HEADER, ms.to_string()));
+    }
+    if state.journal.enabled() {
+        state.journal.record(JournalEntry {
+            time: actions::wire_time(state.wall_clock.now()),
+            request_id: request_id.to_string(),
+            method: req.method().to_string(),
+            action: exchange.action.map(Action::as_str),
+            signature: exchange.scheme,
+            access_key_id: exchange.access_key_id,
+            account_id: exchange.account_id,
+            parameters: Journal::parameters(exchange.params.iter()),
+            status: reply.status,
+            code,
+        });
+    }
+    response.body(reply.body)
 }

@@ -3,7 +3,7 @@
 
 use crate::signer::{Key, sign_v1};
 use chrono::{DateTime, TimeZone, Utc};
-use resourcemanager_emulator::clock::{Clock, FixedClock, SystemClock};
+use resourcemanager_emulator::clock::{Clock, EmulatorClock, SystemClock};
 use resourcemanager_emulator::domain::World;
 use resourcemanager_emulator::domain::fixtures::{DEFAULT_WORLD, WorldDoc};
 use resourcemanager_emulator::startup::{AppState, Application};
@@ -38,7 +38,7 @@ pub const STS_EXPIRED: Key = Key::sts(
 pub struct TestApp {
     pub port: u16,
     /// The emulator clock, to move time in tests.
-    pub clock: Arc<FixedClock>,
+    pub clock: Arc<EmulatorClock>,
     pub state: actix_web::web::Data<AppState>,
     handle: actix_web::dev::ServerHandle,
 }
@@ -71,7 +71,7 @@ pub fn spawn_app() -> TestApp {
 pub fn spawn_app_with(options: Options) -> TestApp {
     let world =
         WorldDoc::load_toml("test world", &options.world, t0()).expect("the test world loads");
-    let clock = Arc::new(FixedClock::new(t0()));
+    let clock = Arc::new(EmulatorClock::frozen_at(t0()));
     let state = AppState::with_clocks(world, clock.clone(), options.wall_clock);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {

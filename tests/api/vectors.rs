@@ -5,7 +5,7 @@
 
 use crate::helpers::*;
 use chrono::{DateTime, Utc};
-use resourcemanager_emulator::clock::FixedClock;
+use resourcemanager_emulator::clock::EmulatorClock;
 use resourcemanager_emulator::domain::fixtures::DEFAULT_WORLD;
 use resourcemanager_emulator::protocol::auth::Headers;
 use resourcemanager_emulator::protocol::params::Params;
@@ -199,7 +199,7 @@ fn every_captured_request_is_served_as_sent() {
         );
         let app = spawn_app_with(Options {
             world,
-            wall_clock: Arc::new(FixedClock::new(signed_at)),
+            wall_clock: Arc::new(EmulatorClock::frozen_at(signed_at)),
         });
 
         // Sent as captured, Host included (V3 signs it); only the connection is ours.

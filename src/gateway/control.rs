@@ -1,0 +1,301 @@
+//! The control plane under `/_emulator/`: JSON in and out, for tests and operators. It is never
+//! reachable through Action dispatch and never signed with cloud keys; with `--admin-token`,
+//! every call needs `Authorization: Bearer <token>`.
+//!
+//! - `GET /_emulator/health`: status, version, uptime, counts, clock.
+//! - `POST /_emulator/reset`: the world back to what was loaded at start.
+//! - `GET|PUT /_emulator/state`: export or replace the whole world (the fixture schema; JSON, or
+//!   TOML with a `toml` content type). A bad document is refused and the old world stays.
+//! - `GET|POST /_emulator/clock`: read; `{"action": "freeze" | "resume" | "system"}`,
+//!   `{"action": "set", "time": "2026-12-01T00:00:00Z"}`, `{"action": "advance", "by": "14d"}`.
+//! - `GET|POST|DELETE /_emulator/faults`, `DELETE /_emulator/faults/{id}`: fault rules.
+//! - `GET|DELETE /_emulator/requests?action=&code=&limit=`: the request journal.
+
+use super::faults::FaultSpec;
+use crate::actions::wire_time;
+use crate::clock::Clock;
+use crate::domain::fixtures::{WorldDoc, parse_duration};
+use crate::domain::{Counts, World};
+use crate::startup::AppState;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// The largest document `PUT /_emulator/state` takes.
+pub const MAX_STATE_BYTES: usize = 1 << 30;
+
+/// The control plane's routes.
+pub fn scope() -> actix_web::Scope {
+    let resource = |path: &str| web::resource(path).default_service(web::to(method_not_allowed));
+    web::scope("/_emulator")
+        .service(resource("/health").route(web::get().to(health)))
+        .service(resource("/reset").route(web::post().to(reset)))
+        .service(
+            resource("/state")
+                .route(web::get().to(get_state))
+                .route(web::put().to(put_state)),
+        )
+        .service(
+            resource("/clock")
+                .route(web::get().to(get_clock))
+                .route(web::post().to(set_clock)),
+        )
+        .service(
+            resource("/faults")
+                .route(web::get().to(list_faults))
+                .route(web::post().to(add_fault))
+                .route(web::delete().to(clear_faults)),
+        )
+        .service(resource("/faults/{id}").route(web::delete().to(delete_fault)))
+        .service(
+            resource("/requests")
+                .route(web::get().to(list_requests))
+                .route(web::delete().to(clear_requests)),
+        )
+        .default_service(web::to(unknown))
+}
+
+/// A control-plane failure: a JSON `{"error": "..."}` with its status.
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    /// The request is malformed; says why.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No such thing; says what.
+    #[error("{0}")]
+    NotFound(String),
+    /// The admin token is missing or wrong.
+    #[error("this call needs the admin token: Authorization: Bearer <token>")]
+    Unauthorized,
+    /// The path exists but not with this method.
+    #[error("method not allowed on this control-plane path")]
+    MethodNotAllowed,
+}
+
+impl ResponseError for ControlError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code()).json(json!({ "error": self.to_string() }))
+    }
+}
+
+type Answer = Result<HttpResponse, ControlError>;
+
+fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), ControlError> {
+    let Some(token) = &state.admin_token else {
+        return Ok(());
+    };
+    let sent = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if sent == Some(token.as_str()) {
+        Ok(())
+    } else {
+        Err(ControlError::Unauthorized)
+    }
+}
+
+fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ControlError::BadRequest(format!("invalid JSON body: {e}")))
+}
+
+fn counts(counts: Counts) -> Value {
+    json!({
+        "resource_directories": counts.resource_directories,
+        "accounts": counts.accounts,
+        "access_keys": counts.access_keys,
+        "handshakes": counts.handshakes,
+    })
+}
+
+fn clock_json(state: &AppState) -> Value {
+    let reading = state.clock.reading();
+    json!({ "now": wire_time(reading.now), "frozen": reading.frozen, "offset_seconds": reading.offset_seconds })
+}
+
+async fn health(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_seconds": state.started.elapsed().as_secs(),
+        "world": counts(state.store.query(World::counts)),
+        "clock": clock_json(&state),
+        "faults": state.faults.len(),
+        "journal": state.journal.len(),
+        "nonces": state.nonces.len(),
+    })))
+}
+
+async fn reset(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    let initial = state.initial_world.clone();
+    let now = counts(initial.counts());
+    state.store.update(|world| *world = initial);
+    Ok(HttpResponse::Ok().json(json!({ "status": "reset", "world": now })))
+}
+
+async fn get_state(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    Ok(HttpResponse::Ok().json(state.store.query(WorldDoc::from_world)))
+}
+
+async fn put_state(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    let body = payload
+        .to_bytes_limited(MAX_STATE_BYTES)
+        .await
+        .map_err(|_| {
+            ControlError::BadRequest(format!(
+                "the document is larger than {MAX_STATE_BYTES} bytes"
+            ))
+        })?
+        .map_err(|e| ControlError::BadRequest(format!("cannot read the body: {e}")))?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ControlError::BadRequest("the document is not UTF-8".into()))?;
+    let toml = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("toml"));
+    let now = state.clock.now();
+    let world = if toml {
+        WorldDoc::load_toml("state", text, now)
+    } else {
+        WorldDoc::load_json("state", text, now)
+    }
+    .map_err(|e| ControlError::BadRequest(e.to_string()))?;
+    let now_counts = counts(world.counts());
+    state.store.update(|current| *current = world);
+    Ok(HttpResponse::Ok().json(json!({ "status": "replaced", "world": now_counts })))
+}
+
+async fn get_clock(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    Ok(HttpResponse::Ok().json(clock_json(&state)))
+}
+
+/// A change of the emulator clock.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+enum ClockCommand {
+    /// Stop time where it is.
+    Freeze,
+    /// Let time run again from where it stands.
+    Resume,
+    /// Back to system time, running.
+    System,
+    /// Move to an instant (a frozen clock stays frozen).
+    Set { time: String },
+    /// Move by a duration such as `14d`, `-1h`, `90m`, `30s`.
+    Advance { by: String },
+}
+
+async fn set_clock(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    match json_body::<ClockCommand>(&body)? {
+        ClockCommand::Freeze => state.clock.freeze(),
+        ClockCommand::Resume => state.clock.resume(),
+        ClockCommand::System => state.clock.reset(),
+        ClockCommand::Set { time } => {
+            let at = DateTime::parse_from_rfc3339(&time)
+                .map_err(|e| ControlError::BadRequest(format!("invalid time {time:?}: {e}")))?;
+            state.clock.set(at.with_timezone(&Utc));
+        }
+        ClockCommand::Advance { by } => {
+            let by = parse_duration(&by)
+                .map_err(|e| ControlError::BadRequest(format!("invalid duration {by:?}: {e}")))?;
+            state.clock.advance(by);
+        }
+    }
+    Ok(HttpResponse::Ok().json(clock_json(&state)))
+}
+
+async fn list_faults(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    Ok(HttpResponse::Ok().json(json!({ "faults": state.faults.list() })))
+}
+
+async fn add_fault(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    let rule = state
+        .faults
+        .add(json_body::<FaultSpec>(&body)?)
+        .map_err(ControlError::BadRequest)?;
+    Ok(HttpResponse::Created().json(rule))
+}
+
+async fn clear_faults(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    let deleted = state.faults.len();
+    state.faults.clear();
+    Ok(HttpResponse::Ok().json(json!({ "deleted": deleted })))
+}
+
+async fn delete_fault(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Answer {
+    authorize(&req, &state)?;
+    if state.faults.remove(&id) {
+        Ok(HttpResponse::Ok().json(json!({ "deleted": 1 })))
+    } else {
+        Err(ControlError::NotFound(format!("no fault rule {id}")))
+    }
+}
+
+/// Filters of `GET /_emulator/requests`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestsQuery {
+    action: Option<String>,
+    code: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn list_requests(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    let query: RequestsQuery = serde_urlencoded::from_str(req.query_string()).map_err(|e| {
+        ControlError::BadRequest(format!("invalid query: {e} (filters: action, code, limit)"))
+    })?;
+    let requests = state
+        .journal
+        .query(query.action.as_deref(), query.code.as_deref(), query.limit);
+    Ok(HttpResponse::Ok().json(json!({ "requests": requests })))
+}
+
+async fn clear_requests(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    let deleted = state.journal.len();
+    state.journal.clear();
+    Ok(HttpResponse::Ok().json(json!({ "deleted": deleted })))
+}
+
+async fn method_not_allowed(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    Err(ControlError::MethodNotAllowed)
+}
+
+async fn unknown(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+    authorize(&req, &state)?;
+    Err(ControlError::NotFound(format!(
+        "no control-plane endpoint {}",
+        req.path()
+    )))
+}

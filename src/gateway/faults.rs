@@ -1,0 +1,333 @@
+//! Fault rules (the control plane's `/_emulator/faults`): each matches an action, and optionally
+//! a HandshakeId or AccessKeyId, and answers with a catalog error, adds latency, or both, for the
+//! next N matching calls or with a probability. Rules are tried in the order they were added;
+//! the first that fires is applied. Applied after authentication, so a fault is observed through
+//! a correctly signed request and a retried request is re-signed as SDKs do.
+
+use crate::actions::Action;
+use crate::error::ErrorCode;
+use serde::{Deserialize, Serialize};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+/// How long a throttling fault tells the client to wait, unless the rule says otherwise.
+pub const DEFAULT_RETRY_AFTER_MS: u64 = 1000;
+
+/// A rule as the control plane takes it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// The action it applies to (wire name).
+    pub action: String,
+    /// Only requests with this HandshakeId.
+    #[serde(default)]
+    pub handshake_id: Option<String>,
+    /// Only requests signed with this AccessKeyId.
+    #[serde(default)]
+    pub access_key_id: Option<String>,
+    /// The catalog code to answer with.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Latency to add, in milliseconds.
+    #[serde(default)]
+    pub latency_ms: Option<u64>,
+    /// Fire for the next N matching calls only, then disappear.
+    #[serde(default)]
+    pub times: Option<u32>,
+    /// Fire with this probability (0 < p ≤ 1) on each matching call.
+    #[serde(default)]
+    pub probability: Option<f64>,
+    /// `x-acs-retry-after` for throttling codes, in milliseconds.
+    #[serde(default)]
+    pub retry_after_ms: Option<u64>,
+}
+
+/// A rule in force.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FaultRule {
+    /// Its id, for deletion.
+    pub id: String,
+    /// The action it applies to.
+    pub action: &'static str,
+    /// Only this HandshakeId.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshake_id: Option<String>,
+    /// Only this AccessKeyId.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_key_id: Option<String>,
+    /// The error it answers with.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "code_name")]
+    pub code: Option<ErrorCode>,
+    /// Added latency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
+    /// Calls left before it disappears.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u32>,
+    /// Chance of firing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    /// `x-acs-retry-after` sent with a throttling code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+}
+
+#[allow(
+    clippy::ref_option,
+    reason = "serde's serialize_with passes a reference to the field"
+)]
+fn code_name<S: serde::Serializer>(
+    code: &Option<ErrorCode>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(code.map_or("", ErrorCode::as_str))
+}
+
+/// What a fired rule does to the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaultEffect {
+    /// Wait this long first.
+    pub latency: Option<Duration>,
+    /// Then answer with this error instead of running the action.
+    pub code: Option<ErrorCode>,
+    /// With this `x-acs-retry-after`.
+    pub retry_after_ms: Option<u64>,
+}
+
+/// The rules in force.
+#[derive(Debug, Default)]
+pub struct Faults {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    next_id: u64,
+    rules: Vec<FaultRule>,
+}
+
+impl Faults {
+    /// Checks `spec` and adds it; returns the rule, or what is wrong with the spec.
+    pub fn add(&self, spec: FaultSpec) -> Result<FaultRule, String> {
+        let action = Action::parse(&spec.action)
+            .ok_or_else(|| format!("unknown action {:?}", spec.action))?;
+        let code = spec
+            .code
+            .as_deref()
+            .map(|wire| {
+                ErrorCode::ALL
+                    .iter()
+                    .copied()
+                    .find(|c| c.as_str() == wire)
+                    .ok_or_else(|| format!("{wire:?} is not a catalog code"))
+            })
+            .transpose()?;
+        if code.is_none() && spec.latency_ms.is_none() {
+            return Err("a rule needs a code, a latency_ms, or both".into());
+        }
+        if spec.times == Some(0) {
+            return Err("times must be at least 1".into());
+        }
+        if spec.probability.is_some_and(|p| !(p > 0.0 && p <= 1.0)) {
+            return Err("probability must be in (0, 1]".into());
+        }
+        let throttling = code.is_some_and(|c| c.as_str().starts_with("Throttling"));
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.next_id += 1;
+        let rule = FaultRule {
+            id: format!("fault-{}", inner.next_id),
+            action: action.as_str(),
+            handshake_id: spec.handshake_id,
+            access_key_id: spec.access_key_id,
+            code,
+            latency_ms: spec.latency_ms,
+            remaining: spec.times,
+            probability: spec.probability,
+            retry_after_ms: throttling
+                .then_some(spec.retry_after_ms.unwrap_or(DEFAULT_RETRY_AFTER_MS)),
+        };
+        inner.rules.push(rule.clone());
+        Ok(rule)
+    }
+
+    /// The rules in force, oldest first.
+    #[must_use]
+    pub fn list(&self) -> Vec<FaultRule> {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .rules
+            .clone()
+    }
+
+    /// Removes the rule `id`; whether it existed.
+    pub fn remove(&self, id: &str) -> bool {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = inner.rules.len();
+        inner.rules.retain(|rule| rule.id != id);
+        inner.rules.len() != before
+    }
+
+    /// Removes every rule.
+    pub fn clear(&self) {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .rules
+            .clear();
+    }
+
+    /// The effect of the first rule that matches and fires for this request, counting it.
+    /// `roll` draws the number in [0, 1) that a rule's probability is compared with.
+    pub fn fire(
+        &self,
+        action: Action,
+        handshake_id: Option<&str>,
+        access_key_id: &str,
+        mut roll: impl FnMut() -> f64,
+    ) -> Option<FaultEffect> {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = inner.rules.iter().position(|rule| {
+            rule.action == action.as_str()
+                && rule
+                    .handshake_id
+                    .as_deref()
+                    .is_none_or(|id| Some(id) == handshake_id)
+                && rule
+                    .access_key_id
+                    .as_deref()
+                    .is_none_or(|id| id == access_key_id)
+                && rule.probability.is_none_or(|p| roll() < p)
+        })?;
+        let rule = &mut inner.rules[at];
+        let effect = FaultEffect {
+            latency: rule.latency_ms.map(Duration::from_millis),
+            code: rule.code,
+            retry_after_ms: rule.retry_after_ms,
+        };
+        if let Some(remaining) = &mut rule.remaining {
+            *remaining -= 1;
+            if *remaining == 0 {
+                inner.rules.remove(at);
+            }
+        }
+        Some(effect)
+    }
+
+    /// How many rules are in force.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .rules
+            .len()
+    }
+
+    /// Whether no rule is in force.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(json: &str) -> FaultSpec {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_counted_rule_fires_n_times_then_disappears() {
+        let faults = Faults::default();
+        faults
+            .add(spec(
+                r#"{"action":"AcceptHandshake","code":"Throttling.User","times":2}"#,
+            ))
+            .unwrap();
+        for _ in 0..2 {
+            let effect = faults
+                .fire(Action::AcceptHandshake, None, "AK", || 0.0)
+                .unwrap();
+            assert_eq!(effect.code, Some(ErrorCode::ThrottlingUser));
+            assert_eq!(effect.retry_after_ms, Some(DEFAULT_RETRY_AFTER_MS));
+        }
+        assert_eq!(
+            faults.fire(Action::AcceptHandshake, None, "AK", || 0.0),
+            None
+        );
+        assert!(faults.is_empty());
+    }
+
+    #[test]
+    fn rules_match_on_action_handshake_and_key() {
+        let faults = Faults::default();
+        faults
+            .add(spec(r#"{"action":"CancelHandshake","handshake_id":"h-1","access_key_id":"AK","code":"InternalError"}"#))
+            .unwrap();
+        assert_eq!(
+            faults.fire(Action::AcceptHandshake, Some("h-1"), "AK", || 0.0),
+            None
+        );
+        assert_eq!(
+            faults.fire(Action::CancelHandshake, Some("h-2"), "AK", || 0.0),
+            None
+        );
+        assert_eq!(
+            faults.fire(Action::CancelHandshake, Some("h-1"), "BK", || 0.0),
+            None
+        );
+        assert!(
+            faults
+                .fire(Action::CancelHandshake, Some("h-1"), "AK", || 0.0)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_probability_fires_only_below_it() {
+        let faults = Faults::default();
+        faults
+            .add(spec(
+                r#"{"action":"GetHandshake","latency_ms":5,"probability":0.25}"#,
+            ))
+            .unwrap();
+        assert_eq!(faults.fire(Action::GetHandshake, None, "AK", || 0.5), None);
+        let effect = faults
+            .fire(Action::GetHandshake, None, "AK", || 0.1)
+            .unwrap();
+        assert_eq!(
+            (effect.latency, effect.code, effect.retry_after_ms),
+            (Some(Duration::from_millis(5)), None, None)
+        );
+    }
+
+    #[test]
+    fn bad_specs_are_refused_with_a_reason() {
+        let faults = Faults::default();
+        for (json, reason) in [
+            (
+                r#"{"action":"Nope","code":"InternalError"}"#,
+                "unknown action",
+            ),
+            (
+                r#"{"action":"GetHandshake","code":"Nope"}"#,
+                "not a catalog code",
+            ),
+            (r#"{"action":"GetHandshake"}"#, "needs a code"),
+            (
+                r#"{"action":"GetHandshake","code":"InternalError","times":0}"#,
+                "at least 1",
+            ),
+            (
+                r#"{"action":"GetHandshake","code":"InternalError","probability":1.5}"#,
+                "(0, 1]",
+            ),
+        ] {
+            let err = faults.add(spec(json)).unwrap_err();
+            assert!(err.contains(reason), "{json}: {err}");
+        }
+    }
+}
