@@ -154,6 +154,12 @@ error_codes! {
     NoRealNameAuthentication = "NoRealNameAuthentication", 409, "The account invited has not passed real-name authentication.";
 }
 
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl ErrorCode {
     /// The catalog as a Markdown table (what `resourcemanager-emulator errors` prints).
     #[must_use]

@@ -56,7 +56,7 @@ pub struct FaultRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_key_id: Option<String>,
     /// The error it answers with.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "code_name")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
     /// Added latency.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,17 +70,6 @@ pub struct FaultRule {
     /// `x-acs-retry-after` sent with a throttling code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
-}
-
-#[allow(
-    clippy::ref_option,
-    reason = "serde's serialize_with passes a reference to the field"
-)]
-fn code_name<S: serde::Serializer>(
-    code: &Option<ErrorCode>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(code.map_or("", ErrorCode::as_str))
 }
 
 /// What a fired rule does to the request.
