@@ -53,6 +53,7 @@ impl Drop for TestApp {
 pub struct Options {
     pub world: String,
     pub wall_clock: Arc<dyn Clock>,
+    pub admin_token: Option<String>,
 }
 
 impl Default for Options {
@@ -60,6 +61,7 @@ impl Default for Options {
         Self {
             world: DEFAULT_WORLD.to_owned(),
             wall_clock: Arc::new(SystemClock),
+            admin_token: None,
         }
     }
 }
@@ -72,7 +74,8 @@ pub fn spawn_app_with(options: Options) -> TestApp {
     let world =
         WorldDoc::load_toml("test world", &options.world, t0()).expect("the test world loads");
     let clock = Arc::new(EmulatorClock::frozen_at(t0()));
-    let state = AppState::with_clocks(world, clock.clone(), options.wall_clock);
+    let state = AppState::with_clocks(world, clock.clone(), options.wall_clock)
+        .with_admin_token(options.admin_token);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
@@ -240,6 +243,17 @@ impl TestApp {
             request_id: header("x-acs-request-id"),
             body: body.to_owned(),
         }
+    }
+
+    /// A control-plane call with an optional JSON body.
+    pub fn control(&self, method: &str, path: &str, body: Option<&str>) -> Reply {
+        let content_type = body.map(|_| "application/json");
+        self.raw_request(
+            method,
+            path,
+            content_type,
+            body.unwrap_or_default().as_bytes(),
+        )
     }
 
     /// A raw request with `method`, `target`, optional content type and body.

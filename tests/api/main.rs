@@ -1,5 +1,11 @@
 //! The integration suite: one binary; every test spawns the app on 127.0.0.1:0.
 
+#![allow(
+    clippy::too_many_lines,
+    clippy::type_complexity,
+    reason = "table-driven tests list their cases inline, as (parameters, key, expected error) tuples"
+)]
+
 // Harness: spawning the app, the HTTP client, the expected envelopes.
 mod helpers;
 // An independent V1 signer (shares no code with src/).
@@ -7,6 +13,10 @@ mod signer;
 
 // AcceptHandshake and CancelHandshake: success bodies and every error of each action.
 mod handshakes;
+// The rest of the lifecycle: Invite, Decline, Get, the List actions, paging, expiry.
+mod lifecycle;
+// The control plane under /_emulator/.
+mod control;
 // Transport and common parameters: paths, methods, sizes, encoding, Action/Version/Format.
 mod gateway;
 // V1 authentication: missing parameters, timestamps, keys, signatures, STS, nonces.

@@ -200,6 +200,7 @@ fn every_captured_request_is_served_as_sent() {
         let app = spawn_app_with(Options {
             world,
             wall_clock: Arc::new(EmulatorClock::frozen_at(signed_at)),
+            ..Options::default()
         });
 
         // Sent as captured, Host included (V3 signs it); only the connection is ours.
