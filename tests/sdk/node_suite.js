@@ -3,6 +3,9 @@
 // Clients and modes: @alicloud/resourcemanager20200331 (Tea) with its default V3 signing and with
 // signatureAlgorithm 'v2'; @alicloud/pop-core RPCClient with POST (form body) and GET.
 //
+// Every mode is held to one contract (`contract`); an adapter per client turns an action call into
+// the SDK's own call and hands back the response body with its wire (PascalCase) keys.
+//
 // Prints one line per check (PASS/FAIL) and, last, "N passed, N failed". The emulator address
 // comes from RM_EMULATOR_HOSTPORT (host:port); tests/sdk/world.toml is the world it serves.
 'use strict';
@@ -24,6 +27,9 @@ const INVALID_ID = [400, 'InvalidParameter.HandshakeId', 'The HandshakeId is inv
 const BAD_SIGNATURE = [400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.'];
 const BAD_TOKEN = [400, 'InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed.'];
 const NONCE_USED = [400, 'SignatureNonceUsed', 'Specified signature nonce was used already.'];
+const DUPLICATE = [409, 'EntityAlreadyExists.Handshake', 'Handshakes with the same target entity already exist.'];
+const BAD_PAGE_SIZE = [400, 'InvalidParameter', 'Specified parameter PageSize is not valid.'];
+const HANDSHAKE_ID = /^h-[A-Za-z0-9]{16}$/;
 
 let passed = 0;
 let failed = 0;
@@ -55,126 +61,138 @@ async function expectRaise(call) {
   throw new Error('the call succeeded but an error was expected');
 }
 
-// ---- Tea: @alicloud/resourcemanager20200331 ---------------------------------------------
-
-function tea(key, secret, token, algorithm) {
-  const config = new OpenApi.$OpenApiUtil.Config({
-    accessKeyId: key, accessKeySecret: secret, securityToken: token, endpoint: HOSTPORT, protocol: 'http',
-  });
-  if (algorithm) config.signatureAlgorithm = algorithm;
-  return new RM.default(config);
+function assertHandshake(body, id, status) {
+  const handshake = body.Handshake;
+  assert(handshake.HandshakeId === id && handshake.Status === status, body);
+  assert(handshake.ResourceDirectoryId === 'rd-3G6zcw' && handshake.ExpireTime.endsWith('Z'), body);
+  assert(UUID.test(body.RequestId), body);
 }
 
-const teaAccept = (client, id) => client.acceptHandshake(new RM.AcceptHandshakeRequest({ handshakeId: id }));
-const teaCancel = (client, id) => client.cancelHandshake(new RM.CancelHandshakeRequest({ handshakeId: id }));
-
-function teaOk(response, id, status) {
-  assert(response.statusCode === 200, response.statusCode);
-  const handshake = response.body.handshake;
-  assert(handshake.handshakeId === id && handshake.status === status, handshake);
-  assert(handshake.resourceDirectoryId === 'rd-3G6zcw', handshake);
-  assert(UUID.test(response.body.requestId), response.body.requestId);
+function listedIds(body) {
+  const items = body.Handshakes.Handshake;
+  assert(Number(body.TotalCount) === items.length, body);
+  return items.map((item) => item.HandshakeId);
 }
 
-async function teaError(call, [status, code, message]) {
-  const error = await expectRaise(call);
-  assert(error instanceof OpenApi.ClientError, `${error.name}: ${error.message}`);
-  assert(error.statusCode === status && error.code === code, [error.statusCode, error.code, error.message]);
-  assert(error.message.includes(message), error.message);
-  assert(UUID.test(error.requestId || ''), error.requestId);
-}
+// ---- The contract every client mode is held to ----------------------------------------
 
-async function teaSuite(mode, algorithm) {
-  const label = `node tea ${algorithm || 'v3'}`;
-  const client = tea(...invitee(mode), undefined, algorithm);
-  const management = tea(...MANAGEMENT, undefined, algorithm);
+// The checks, through `adapter` (one client in one mode); `mode` names its world entries.
+async function contract(adapter, mode) {
+  const { label } = adapter;
+  const client = adapter.client(...invitee(mode));
+  const management = adapter.client(...MANAGEMENT);
   const [acceptId, cancelId, stsId] = [`h-${mode}Accept0001`, `h-${mode}Cancel0001`, `h-${mode}StsAcc0001`];
+  const declineId = `h-${mode}Declin0001`;
+  const accept = (c, id) => adapter.call(c, 'AcceptHandshake', { HandshakeId: id });
+  const error = (call, expected) => adapter.assertError(call, expected);
 
-  await check(`${label}: AcceptHandshake succeeds`, async () => teaOk(await teaAccept(client, acceptId), acceptId, 'Accepted'));
-  await check(`${label}: CancelHandshake succeeds`, async () => teaOk(await teaCancel(management, cancelId), cancelId, 'Cancelled'));
-  await check(`${label}: HandshakeStatusMismatch`, () => teaError(() => teaAccept(client, acceptId), MISMATCH));
-  await check(`${label}: EntityNotExists.Handshake`, () => teaError(() => teaAccept(client, UNKNOWN), NOT_FOUND));
-  await check(`${label}: InvalidParameter.HandshakeId`, () => teaError(() => teaAccept(client, 'h-bad'), INVALID_ID));
-  await check(`${label}: a wrong caller is told the handshake does not exist`,
-    () => teaError(() => teaAccept(management, stsId), NOT_FOUND));
-  await check(`${label}: a wrong secret is SignatureDoesNotMatch`,
-    () => teaError(() => teaAccept(tea(invitee(mode)[0], 'wrong', undefined, algorithm), UNKNOWN), BAD_SIGNATURE));
+  await check(`${label}: AcceptHandshake succeeds`, async () => assertHandshake(await accept(client, acceptId), acceptId, 'Accepted'));
+  await check(`${label}: CancelHandshake succeeds`,
+    async () => assertHandshake(await adapter.call(management, 'CancelHandshake', { HandshakeId: cancelId }), cancelId, 'Cancelled'));
+  await check(`${label}: HandshakeStatusMismatch`, () => error(() => accept(client, acceptId), MISMATCH));
+  await check(`${label}: EntityNotExists.Handshake`, () => error(() => accept(client, UNKNOWN), NOT_FOUND));
+  await check(`${label}: InvalidParameter.HandshakeId`, () => error(() => accept(client, 'h-bad'), INVALID_ID));
+  await check(`${label}: a wrong caller is told the handshake does not exist`, () => error(() => accept(management, stsId), NOT_FOUND));
+  const wrongSecret = adapter.client(invitee(mode)[0], 'wrong');
+  await check(`${label}: a wrong secret is SignatureDoesNotMatch`, () => error(() => accept(wrongSecret, UNKNOWN), BAD_SIGNATURE));
   await check(`${label}: an STS credential works`,
-    async () => teaOk(await teaAccept(tea(...sts(mode), algorithm), stsId), stsId, 'Accepted'));
-  await check(`${label}: a wrong STS token is refused`,
-    () => teaError(() => teaAccept(tea(...sts(mode).slice(0, 2), 'bogus', algorithm), UNKNOWN), BAD_TOKEN));
+    async () => assertHandshake(await accept(adapter.client(...sts(mode)), stsId), stsId, 'Accepted'));
+  const bogusToken = adapter.client(...sts(mode).slice(0, 2), 'bogus');
+  await check(`${label}: a wrong STS token is refused`, () => error(() => accept(bogusToken, UNKNOWN), BAD_TOKEN));
+
+  // The rest of the lifecycle.
+  await check(`${label}: DeclineHandshake succeeds`,
+    async () => assertHandshake(await adapter.call(client, 'DeclineHandshake', { HandshakeId: declineId }), declineId, 'Declined'));
+  const target = `new-${mode.toLowerCase()}@fresh.example`;
+  let sentId;
+  await check(`${label}: InviteAccountToResourceDirectory sends a Pending invitation`, async () => {
+    const body = await adapter.call(management, 'InviteAccountToResourceDirectory', { TargetEntity: target, TargetType: 'Email', Note: 'SDK' });
+    sentId = body.Handshake.HandshakeId;
+    assert(HANDSHAKE_ID.test(sentId), body);
+    assertHandshake(body, sentId, 'Pending');
+  });
+  await check(`${label}: EntityAlreadyExists.Handshake`,
+    () => error(() => adapter.call(management, 'InviteAccountToResourceDirectory', { TargetEntity: target, TargetType: 'Email' }), DUPLICATE));
+  await check(`${label}: GetHandshake reads it`,
+    async () => assertHandshake(await adapter.call(management, 'GetHandshake', { HandshakeId: sentId }), sentId, 'Pending'));
+  await check(`${label}: ListHandshakesForResourceDirectory lists it`, async () => {
+    const ids = listedIds(await adapter.call(management, 'ListHandshakesForResourceDirectory', { PageNumber: 1, PageSize: 100 }));
+    assert(ids.includes(sentId), ids);
+  });
+  await check(`${label}: ListHandshakesForAccount lists the invitee's invitations`, async () => {
+    const ids = listedIds(await adapter.call(client, 'ListHandshakesForAccount', { PageSize: 100 }));
+    assert([acceptId, cancelId, declineId].every((id) => ids.includes(id)), ids);
+  });
+  await check(`${label}: a bad PageSize is InvalidParameter`,
+    () => error(() => adapter.call(client, 'ListHandshakesForAccount', { PageSize: 101 }), BAD_PAGE_SIZE));
+
   await check(`${label}: a replayed nonce is refused`, async () => {
-    const original = openApiUtils.getNonce;
-    openApiUtils.getNonce = () => `replayed-nonce-${mode}`;
+    const [owner, name] = adapter.nonceOwner;
+    const original = owner[name];
+    owner[name] = () => `replayed-nonce-${mode}`;
     try {
-      await teaError(() => teaAccept(client, UNKNOWN), NOT_FOUND);
-      await teaError(() => teaAccept(client, UNKNOWN), NONCE_USED);
+      await error(() => accept(client, UNKNOWN), NOT_FOUND);
+      await error(() => accept(client, UNKNOWN), NONCE_USED);
     } finally {
-      openApiUtils.getNonce = original;
+      owner[name] = original;
     }
   });
 }
 
-// ---- pop-core: @alicloud/pop-core RPCClient ---------------------------------------------
+// ---- Tea: @alicloud/resourcemanager20200331, default V3 signing or `algorithm` ---------
 
-function pop(key, secret, token) {
-  return new RPCClient({
+const lowerFirst = (name) => name[0].toLowerCase() + name.slice(1);
+
+const tea = (algorithm) => ({
+  label: `node tea ${algorithm || 'v3'}`,
+  nonceOwner: [openApiUtils, 'getNonce'],
+  client(key, secret, token) {
+    const config = new OpenApi.$OpenApiUtil.Config({
+      accessKeyId: key, accessKeySecret: secret, securityToken: token, endpoint: HOSTPORT, protocol: 'http',
+    });
+    if (algorithm) config.signatureAlgorithm = algorithm;
+    return new RM.default(config);
+  },
+  async call(client, action, params) {
+    const request = new RM[`${action}Request`](Object.fromEntries(Object.entries(params).map(([k, v]) => [lowerFirst(k), v])));
+    const response = await client[lowerFirst(action)](request);
+    assert(response.statusCode === 200, response.statusCode);
+    return response.body.toMap();
+  },
+  async assertError(call, [status, code, message]) {
+    const error = await expectRaise(call);
+    assert(error instanceof OpenApi.ClientError, `${error.name}: ${error.message}`);
+    assert(error.statusCode === status && error.code === code, [error.statusCode, error.code, error.message]);
+    assert(error.message.includes(message), error.message);
+    assert(UUID.test(error.requestId || ''), error.requestId);
+  },
+});
+
+// ---- pop-core: @alicloud/pop-core RPCClient with `method` ------------------------------
+
+const pop = (method) => ({
+  label: `node pop-core ${method}`,
+  nonceOwner: [kitx, 'makeNonce'],
+  client: (key, secret, token) => new RPCClient({
     accessKeyId: key, accessKeySecret: secret, securityToken: token,
     endpoint: `http://${HOSTPORT}`, apiVersion: '2020-03-31',
-  });
-}
-
-async function popSuite(mode, method) {
-  const label = `node pop-core ${method}`;
-  const options = { method };
-  const call = (client, action, id) => client.request(action, { HandshakeId: id }, options);
-  const client = pop(...invitee(mode));
-  const management = pop(...MANAGEMENT);
-  const [acceptId, cancelId, stsId] = [`h-${mode}Accept0001`, `h-${mode}Cancel0001`, `h-${mode}StsAcc0001`];
-
-  const ok = (body, id, status) => {
-    assert(body.Handshake.HandshakeId === id && body.Handshake.Status === status, body);
-    assert(UUID.test(body.RequestId), body);
-  };
+  }),
+  call: (client, action, params) => client.request(action, params, { method }),
   // pop-core ignores the HTTP status; it raises on a body with Code, naming the error after it.
-  const error = async (fn, [status, code, message]) => {
-    const e = await expectRaise(fn);
+  async assertError(call, [status, code, message]) {
+    const e = await expectRaise(call);
     assert(e.name === `${code}Error` && e.code === code, [e.name, e.code, e.message]);
     assert(e.message.includes(message), e.message);
     assert(e.entry && e.entry.response && e.entry.response.statusCode === status, e.entry && e.entry.response);
     assert(e.data && UUID.test(e.data.RequestId), e.data);
-  };
-
-  await check(`${label}: AcceptHandshake succeeds`, async () => ok(await call(client, 'AcceptHandshake', acceptId), acceptId, 'Accepted'));
-  await check(`${label}: CancelHandshake succeeds`, async () => ok(await call(management, 'CancelHandshake', cancelId), cancelId, 'Cancelled'));
-  await check(`${label}: HandshakeStatusMismatch`, () => error(() => call(client, 'AcceptHandshake', acceptId), MISMATCH));
-  await check(`${label}: EntityNotExists.Handshake`, () => error(() => call(client, 'AcceptHandshake', UNKNOWN), NOT_FOUND));
-  await check(`${label}: InvalidParameter.HandshakeId`, () => error(() => call(client, 'AcceptHandshake', 'h-bad'), INVALID_ID));
-  await check(`${label}: a wrong caller is told the handshake does not exist`,
-    () => error(() => call(management, 'AcceptHandshake', stsId), NOT_FOUND));
-  await check(`${label}: a wrong secret is SignatureDoesNotMatch`,
-    () => error(() => call(pop(invitee(mode)[0], 'wrong'), 'AcceptHandshake', UNKNOWN), BAD_SIGNATURE));
-  await check(`${label}: an STS credential works`,
-    async () => ok(await call(pop(...sts(mode)), 'AcceptHandshake', stsId), stsId, 'Accepted'));
-  await check(`${label}: a wrong STS token is refused`,
-    () => error(() => call(pop(...sts(mode).slice(0, 2), 'bogus'), 'AcceptHandshake', UNKNOWN), BAD_TOKEN));
-  await check(`${label}: a replayed nonce is refused`, async () => {
-    const original = kitx.makeNonce;
-    kitx.makeNonce = () => `replayed-nonce-${mode}`;
-    try {
-      await error(() => call(client, 'AcceptHandshake', UNKNOWN), NOT_FOUND);
-      await error(() => call(client, 'AcceptHandshake', UNKNOWN), NONCE_USED);
-    } finally {
-      kitx.makeNonce = original;
-    }
-  });
-}
+  },
+});
 
 (async () => {
-  await teaSuite('NdTeV3');
-  await teaSuite('NdTeV2', 'v2');
-  await popSuite('PopPst', 'POST');
-  await popSuite('PopGet', 'GET');
+  await contract(tea(), 'NdTeV3');
+  await contract(tea('v2'), 'NdTeV2');
+  await contract(pop('POST'), 'PopPst');
+  await contract(pop('GET'), 'PopGet');
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 })();
