@@ -47,6 +47,44 @@ pub enum Command {
     Sign(SignArgs),
     /// Print the error catalog as a Markdown table.
     Errors,
+    /// World files: `fixtures generate` writes a large world for benchmarks.
+    Fixtures {
+        /// What to do with world files.
+        #[command(subcommand)]
+        command: FixturesCommand,
+    },
+}
+
+/// Subcommands of `fixtures`.
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// Write a generated world (JSON, or TOML with --toml) to standard output.
+    Generate(GenerateArgs),
+}
+
+/// Flags of `fixtures generate`.
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// How many Pending invitations from rd-Bench01.
+    #[arg(long, env = "RM_EMULATOR_GENERATE_HANDSHAKES", default_value_t = 1000)]
+    pub handshakes: usize,
+    /// Give each invitation its own account and key (LTAI5tBench<i>/BenchSecret<i>) so it can be accepted.
+    #[arg(long, env = "RM_EMULATOR_GENERATE_ACCOUNTS")]
+    pub accounts: bool,
+    /// Write TOML instead of JSON.
+    #[arg(long, env = "RM_EMULATOR_GENERATE_TOML")]
+    pub toml: bool,
+}
+
+/// `fixtures generate`: the world document, written to `out`.
+pub fn generate(args: &GenerateArgs, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let doc = crate::domain::fixtures::generate(args.handshakes, args.accounts);
+    if args.toml {
+        out.write_all(doc.to_toml().as_bytes())
+    } else {
+        serde_json::to_writer(&mut *out, &doc)?;
+        out.write_all(b"\n")
+    }
 }
 
 /// How log lines are written.

@@ -1,7 +1,7 @@
 //! `resourcemanager-emulator`: parse the command line, set up logging, build, run.
 
 use clap::Parser;
-use resourcemanager_emulator::cli::{self, Cli, Command, LogFormat, ServeArgs};
+use resourcemanager_emulator::cli::{self, Cli, Command, FixturesCommand, LogFormat, ServeArgs};
 use resourcemanager_emulator::clock::SystemClock;
 use resourcemanager_emulator::startup::{AppState, Application, load_world};
 use std::process::ExitCode;
@@ -22,6 +22,20 @@ fn main() -> ExitCode {
         Command::Errors => {
             print!("{}", cli::errors());
             ExitCode::SUCCESS
+        }
+        Command::Fixtures {
+            command: FixturesCommand::Generate(args),
+        } => {
+            match cli::generate(
+                &args,
+                &mut std::io::BufWriter::new(std::io::stdout().lock()),
+            ) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("resourcemanager-emulator fixtures generate: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
     }
 }
@@ -58,7 +72,6 @@ fn serve(args: &ServeArgs) -> ExitCode {
         || resourcemanager_emulator::domain::fixtures::DEFAULT_WORLD_NAME.to_owned(),
         |p| p.display().to_string(),
     );
-    let banner_world = world.clone();
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
@@ -67,10 +80,11 @@ fn serve(args: &ServeArgs) -> ExitCode {
             .with_admin_token(args.admin_token.clone())
             .with_journal_size(args.journal_size);
         let app = Application::build(state, &args.host, args.port, workers)?;
-        print!(
-            "{}",
-            cli::banner(&banner_world, &world_name, &args.host, app.port())
-        );
+        let banner = app
+            .state()
+            .store
+            .query(|world| cli::banner(world, &world_name, &args.host, app.port()));
+        print!("{banner}");
         app.run_until_stopped().await
     });
     match result {

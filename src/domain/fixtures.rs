@@ -11,8 +11,9 @@ use super::{
 };
 use chrono::{DateTime, SecondsFormat, TimeDelta, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
 
 /// The default world, compiled into the binary.
 pub const DEFAULT_WORLD: &str = include_str!("../../fixtures/default.toml");
@@ -339,19 +340,21 @@ impl WorldDoc {
             };
             insert_unique(
                 &mut world.directories,
-                directory.id.clone(),
+                directory.id,
                 directory,
                 "resource directory",
             )?;
         }
         add_accounts(&mut world, self.accounts)?;
         add_access_keys(&mut world, self.access_keys, now)?;
+        let mut shared = Interner::default();
+        world.handshakes.reserve(self.handshakes.len());
         for doc in self.handshakes {
-            let handshake = handshake_from_doc(&world, doc, now)?;
+            let handshake = handshake_from_doc(&world, doc, now, &mut shared)?;
             insert_unique(
                 &mut world.handshakes,
-                handshake.id.clone(),
-                handshake,
+                handshake.id,
+                Arc::new(handshake),
                 "handshake",
             )?;
         }
@@ -366,20 +369,20 @@ impl WorldDoc {
                 .directories
                 .values()
                 .map(|d| DirectoryDoc {
-                    id: d.id.clone(),
-                    master_account_id: d.master_account_id.clone(),
+                    id: d.id,
+                    master_account_id: d.master_account_id,
                 })
                 .collect(),
             accounts: world
                 .accounts
                 .values()
                 .map(|a| AccountDoc {
-                    id: a.id.clone(),
+                    id: a.id,
                     name: a.name.clone(),
                     logon_email: a.logon_email.clone(),
                     account_type: a.account_type,
                     real_name_type: a.real_name_type,
-                    resource_directory: a.resource_directory.clone(),
+                    resource_directory: a.resource_directory,
                 })
                 .collect(),
             access_keys: world
@@ -388,7 +391,7 @@ impl WorldDoc {
                 .map(|c| AccessKeyDoc {
                     id: c.access_key_id.clone(),
                     secret: c.secret.expose().to_owned(),
-                    account_id: c.account_id.clone(),
+                    account_id: c.account_id,
                     security_token: c.security_token.as_ref().map(|t| t.expose().to_owned()),
                     expiration: c.expiration.map(TimeSpec::At),
                     disabled: c.disabled,
@@ -398,13 +401,13 @@ impl WorldDoc {
                 .handshakes
                 .values()
                 .map(|h| HandshakeDoc {
-                    id: h.id.clone(),
-                    resource_directory_id: h.resource_directory_id.clone(),
-                    master_account_id: Some(h.master_account_id.clone()),
-                    master_account_name: Some(h.master_account_name.clone()),
+                    id: h.id,
+                    resource_directory_id: h.resource_directory_id,
+                    master_account_id: Some(h.master_account_id),
+                    master_account_name: Some(h.master_account_name.to_string()),
                     target_entity: h.target_entity.clone(),
                     target_type: h.target_type,
-                    note: h.note.clone(),
+                    note: h.note.to_string(),
                     tags: h
                         .tags
                         .iter()
@@ -421,8 +424,8 @@ impl WorldDoc {
                 .collect(),
         };
         // Hash maps have no order; a stable document diffs cleanly.
-        doc.resource_directories.sort_by(|a, b| a.id.cmp(&b.id));
-        doc.accounts.sort_by(|a, b| a.id.cmp(&b.id));
+        doc.resource_directories.sort_by_key(|a| a.id);
+        doc.accounts.sort_by_key(|a| a.id);
         doc.access_keys.sort_by(|a, b| a.id.cmp(&b.id));
         doc.handshakes.sort_by(|a, b| {
             (a.create_time.to_string(), &a.id).cmp(&(b.create_time.to_string(), &b.id))
@@ -452,7 +455,7 @@ fn insert_unique<K: std::hash::Hash + Eq + fmt::Display, V>(
 fn add_accounts(world: &mut World, docs: Vec<AccountDoc>) -> Result<(), Problem> {
     let mut emails: HashMap<String, AccountId> = HashMap::new();
     for doc in docs {
-        let id = doc.id.clone();
+        let id = doc.id;
         if let Some(directory) = &doc.resource_directory
             && !world.directories.contains_key(directory)
         {
@@ -470,7 +473,7 @@ fn add_accounts(world: &mut World, docs: Vec<AccountDoc>) -> Result<(), Problem>
                 ),
             ));
         }
-        if let Some(other) = emails.insert(doc.logon_email.to_ascii_lowercase(), id.clone()) {
+        if let Some(other) = emails.insert(doc.logon_email.to_ascii_lowercase(), id) {
             let message = format!(
                 "accounts {other} and {id} share logon_email {}",
                 doc.logon_email
@@ -502,7 +505,7 @@ fn add_accounts(world: &mut World, docs: Vec<AccountDoc>) -> Result<(), Problem>
             ));
         };
         match &account.resource_directory {
-            None => account.resource_directory = Some(directory.id.clone()),
+            None => account.resource_directory = Some(directory.id),
             Some(own) if *own == directory.id => {}
             Some(other) => {
                 return Err(Problem::at(
@@ -526,13 +529,13 @@ fn add_access_keys(
     for doc in docs {
         if doc.id.is_empty() || doc.secret.is_empty() {
             return Err(Problem::at(
-                &doc.account_id,
+                doc.account_id,
                 "an access key needs a non-empty id and secret",
             ));
         }
         if !world.accounts.contains_key(&doc.account_id) {
             return Err(Problem::at(
-                &doc.account_id,
+                doc.account_id,
                 format!(
                     "access key {}: account {} is not defined",
                     doc.id, doc.account_id
@@ -558,10 +561,107 @@ fn add_access_keys(
     Ok(())
 }
 
+/// The management account of generated worlds (the default world's, with its key).
+const GENERATED_MASTER: &str = "1512666876910000";
+
+/// A generated world for benchmarks: one directory (`rd-Bench01`, managed by `1512666876910000`
+/// with the default world's management key) and `handshakes` Pending invitations
+/// `h-Bench00000000000` … sent an hour before loading. With `accounts`, invitation `i` targets its
+/// own enterprise account `1{i:015}` whose key is `LTAI5tBench{i:010}` / `BenchSecret{i:010}`, so
+/// each can be accepted; without, it targets the email `invitee{i}@bench.example`.
+#[must_use]
+pub fn generate(handshakes: usize, accounts: bool) -> WorldDoc {
+    let master = AccountId::parse(GENERATED_MASTER).expect("a 16-digit id");
+    let directory = ResourceDirectoryId::parse("rd-Bench01").expect("rd- and 7 alphanumerics");
+    let enterprise = |id: AccountId, name: String, logon_email: String| AccountDoc {
+        id,
+        name,
+        logon_email,
+        account_type: AccountType::Enterprise,
+        real_name_type: RealNameType::Enterprise,
+        resource_directory: None,
+    };
+    let key = |id: String, secret: String, account_id: AccountId| AccessKeyDoc {
+        id,
+        secret,
+        account_id,
+        security_token: None,
+        expiration: None,
+        disabled: false,
+    };
+    let mut doc = WorldDoc {
+        resource_directories: vec![DirectoryDoc {
+            id: directory,
+            master_account_id: master,
+        }],
+        accounts: vec![enterprise(
+            master,
+            "BenchCo".into(),
+            "admin@bench.example".into(),
+        )],
+        access_keys: vec![key(
+            "LTAI5tEmuManagement01".into(),
+            "EmuManagementSecret01".into(),
+            master,
+        )],
+        handshakes: Vec::with_capacity(handshakes),
+    };
+    for i in 0..handshakes {
+        let (target_entity, target_type) = if accounts {
+            let account = AccountId::parse(&format!("1{i:015}")).expect("16 digits");
+            doc.accounts.push(enterprise(
+                account,
+                format!("Invitee{i}"),
+                format!("invitee{i}@bench.example"),
+            ));
+            doc.access_keys.push(key(
+                format!("LTAI5tBench{i:010}"),
+                format!("BenchSecret{i:010}"),
+                account,
+            ));
+            (account.to_string(), TargetType::Account)
+        } else {
+            (format!("invitee{i}@bench.example"), TargetType::Email)
+        };
+        doc.handshakes.push(HandshakeDoc {
+            id: HandshakeId::parse(&format!("h-Bench{i:011}")).expect("h- and 16 alphanumerics"),
+            resource_directory_id: directory,
+            master_account_id: None,
+            master_account_name: None,
+            target_entity,
+            target_type,
+            note: "Benchmark".into(),
+            tags: Vec::new(),
+            status: HandshakeStatus::Pending,
+            create_time: TimeSpec::FromNow(TimeDelta::hours(-1)),
+            modify_time: None,
+            expire_time: None,
+        });
+    }
+    doc
+}
+
+/// One allocation per distinct text: the master account names and notes that a directory's
+/// invitations repeat.
+#[derive(Default)]
+struct Interner(HashSet<Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(shared.clone());
+        shared
+    }
+}
+
 fn handshake_from_doc(
     world: &World,
     doc: HandshakeDoc,
     now: DateTime<Utc>,
+    shared: &mut Interner,
 ) -> Result<Handshake, Problem> {
     let id = doc.id;
     let (master_account_id, master_account_name) = match world
@@ -576,7 +676,7 @@ fn handshake_from_doc(
                 .is_some_and(|given| *given != master.id)
             {
                 return Err(Problem::at(
-                    &id,
+                    id,
                     format!(
                         "handshake {id}: master_account_id is not the management account of {}",
                         directory.id
@@ -584,7 +684,7 @@ fn handshake_from_doc(
                 ));
             }
             (
-                master.id.clone(),
+                master.id,
                 doc.master_account_name
                     .unwrap_or_else(|| master.name.clone()),
             )
@@ -593,7 +693,7 @@ fn handshake_from_doc(
             (Some(master_id), Some(name)) => (master_id, name),
             _ => {
                 return Err(Problem::at(
-                    &doc.resource_directory_id,
+                    doc.resource_directory_id,
                     format!(
                         "handshake {id}: resource directory {} is not defined (a destroyed directory needs master_account_id and master_account_name)",
                         doc.resource_directory_id
@@ -625,7 +725,7 @@ fn handshake_from_doc(
     }
     if doc.note.chars().count() > MAX_NOTE_CHARS {
         return Err(Problem::at(
-            &id,
+            id,
             format!("handshake {id}: note is longer than {MAX_NOTE_CHARS} characters"),
         ));
     }
@@ -636,7 +736,7 @@ fn handshake_from_doc(
     let modify_time = doc.modify_time.map_or(create_time, |t| t.resolve(now));
     if modify_time < create_time || expire_time < create_time {
         return Err(Problem::at(
-            &id,
+            id,
             format!("handshake {id}: modify_time and expire_time may not precede create_time"),
         ));
     }
@@ -644,10 +744,10 @@ fn handshake_from_doc(
         id,
         resource_directory_id: doc.resource_directory_id,
         master_account_id,
-        master_account_name,
+        master_account_name: shared.get(&master_account_name),
         target_entity: doc.target_entity,
         target_type: doc.target_type,
-        note: doc.note,
+        note: shared.get(&doc.note),
         tags: doc.tags.into_iter().map(|t| (t.key, t.value)).collect(),
         status: doc.status,
         create_time,
@@ -752,6 +852,18 @@ mod tests {
         assert_eq!(WorldDoc::load_json("state", &json, now()).unwrap(), world);
         let err = WorldDoc::load_json("state", "{\n  \"accounts\": 5\n}", now()).unwrap_err();
         assert_eq!((err.line, err.source_name.as_str()), (2, "state"));
+    }
+
+    #[test]
+    fn a_generated_world_loads_with_one_account_and_key_per_invitation() {
+        let world = generate(3, true).into_world(now()).ok().unwrap();
+        let counts = world.counts();
+        assert_eq!(
+            (counts.handshakes, counts.accounts, counts.access_keys),
+            (3, 4, 4)
+        );
+        let emails = generate(5, false).into_world(now()).ok().unwrap().counts();
+        assert_eq!((emails.handshakes, emails.accounts), (5, 1));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::ids::{AccountId, HandshakeId, ResourceDirectoryId};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// How long an invitation stays Pending: 14 days (ExpireTime = CreateTime + 14 days).
 pub const VALIDITY: TimeDelta = TimeDelta::days(14);
@@ -74,14 +75,14 @@ pub struct Handshake {
     pub resource_directory_id: ResourceDirectoryId,
     /// The directory's management account when the invitation was sent.
     pub master_account_id: AccountId,
-    /// That account's name.
-    pub master_account_name: String,
+    /// That account's name (shared by every invitation of the directory).
+    pub master_account_name: Arc<str>,
     /// The invitee: an account id or a logon email.
     pub target_entity: String,
     /// Which of the two TargetEntity is.
     pub target_type: TargetType,
-    /// Free text, at most 1024 characters.
-    pub note: String,
+    /// Free text, at most 1024 characters (equal notes may share one allocation).
+    pub note: Arc<str>,
     /// Tags given when the invitation was sent (key, value), in their order.
     pub tags: Vec<(String, String)>,
     /// Current status.

@@ -13,12 +13,51 @@ pub struct InvalidId {
     pub value: String,
 }
 
+/// An ASCII identifier of at most `N` bytes stored inline: no heap allocation, `Copy`, and
+/// cheap to hash. A world of a million handshakes holds several ids each.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Inline<const N: usize> {
+    len: u8,
+    bytes: [u8; N],
+}
+
+impl<const N: usize> Inline<N> {
+    /// `text` must be ASCII and at most `N` bytes (the id parsers check both first).
+    fn new(text: &str) -> Self {
+        let mut bytes = [0; N];
+        bytes[..text.len()].copy_from_slice(text.as_bytes());
+        Self {
+            len: u8::try_from(text.len()).expect("ids are short"),
+            bytes,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).expect("ids are ASCII")
+    }
+}
+
+/// Parses an id from whatever string the deserializer holds, borrowed or in its scratch
+/// buffer: no allocation per id while a world loads.
+struct IdVisitor<T>(fn(&str) -> Result<T, InvalidId>);
+
+impl<T> serde::de::Visitor<'_> for IdVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an id string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+        (self.0)(text).map_err(E::custom)
+    }
+}
+
 macro_rules! id_type {
-    ($(#[$meta:meta])* $name:ident, $kind:literal, $valid:expr) => {
+    ($(#[$meta:meta])* $name:ident, $max:literal, $kind:literal, $valid:expr) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name(Inline<$max>);
 
         impl $name {
             /// Describes the accepted form, for error messages.
@@ -27,8 +66,8 @@ macro_rules! id_type {
             /// Parses `text`, or says why it is not a valid id.
             pub fn parse(text: &str) -> Result<Self, InvalidId> {
                 let valid: fn(&str) -> bool = $valid;
-                if valid(text) {
-                    Ok(Self(text.to_owned()))
+                if text.len() <= $max && text.is_ascii() && valid(text) {
+                    Ok(Self(Inline::new(text)))
                 } else {
                     Err(InvalidId { kind: $kind, value: text.to_owned() })
                 }
@@ -37,7 +76,19 @@ macro_rules! id_type {
             /// The id as it goes on the wire.
             #[must_use]
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
+            }
+        }
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
             }
         }
 
@@ -50,13 +101,31 @@ macro_rules! id_type {
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                id.as_str().to_owned()
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str(IdVisitor(Self::parse))
             }
         }
     };
@@ -69,6 +138,7 @@ fn alnum(text: &str) -> bool {
 id_type!(
     /// An Alibaba Cloud account id: 16 digits.
     AccountId,
+    16,
     "account id (16 digits)",
     |s| s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit())
 );
@@ -76,6 +146,7 @@ id_type!(
 id_type!(
     /// A handshake (invitation) id: `h-` and 16 letters or digits, mixed case.
     HandshakeId,
+    18,
     "handshake id (h- and 16 letters or digits)",
     |s| s.strip_prefix("h-").is_some_and(|rest| rest.len() == 16 && alnum(rest))
 );
@@ -84,6 +155,7 @@ id_type!(
     /// A resource directory id: `rd-` and 6 to 10 letters or digits. AMBIGUOUS: the docs show both
     /// 6 (`rd-3G****`) and 10 (`rd-abcdef****`) characters, so both lengths and those between pass.
     ResourceDirectoryId,
+    13,
     "resource directory id (rd- and 6 to 10 letters or digits)",
     |s| s.strip_prefix("rd-").is_some_and(|rest| (6..=10).contains(&rest.len()) && alnum(rest))
 );

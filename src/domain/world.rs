@@ -9,6 +9,7 @@ use super::handshake::{Handshake, HandshakeStatus, TargetType, VALIDITY};
 use super::ids::{AccountId, HandshakeId, ResourceDirectoryId};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Everything the emulator knows. Built from a fixture document (see [`super::fixtures`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,7 +17,9 @@ pub struct World {
     pub(crate) directories: HashMap<ResourceDirectoryId, ResourceDirectory>,
     pub(crate) accounts: HashMap<AccountId, Account>,
     pub(crate) credentials: HashMap<String, Credential>,
-    pub(crate) handshakes: HashMap<HandshakeId, Handshake>,
+    // Shared so that a copy of the world (the reset snapshot) costs a map, not every handshake;
+    // a handshake is copied when it is first changed (`Arc::make_mut`).
+    pub(crate) handshakes: HashMap<HandshakeId, Arc<Handshake>>,
 }
 
 /// A new invitation, as the management account sends it.
@@ -69,7 +72,20 @@ impl World {
     /// A handshake by id, as stored (expiry applied only when something touched it).
     #[must_use]
     pub fn handshake(&self, id: &HandshakeId) -> Option<&Handshake> {
-        self.handshakes.get(id)
+        self.handshakes.get(id).map(Arc::as_ref)
+    }
+
+    /// The handshake `id` for a change, if `party` says the caller may make it; copied first if
+    /// another world (the reset snapshot) still shares it.
+    fn handshake_for_change(
+        &mut self,
+        id: &HandshakeId,
+        party: impl FnOnce(&Handshake) -> bool,
+    ) -> Result<&mut Handshake, DomainError> {
+        match self.handshakes.get_mut(id) {
+            Some(shared) if party(shared) => Ok(Arc::make_mut(shared)),
+            _ => Err(DomainError::HandshakeNotFound(*id)),
+        }
     }
 
     /// An account by id.
@@ -140,27 +156,31 @@ impl World {
     ) -> Result<Handshake, DomainError> {
         let account = self
             .accounts
-            .get_mut(caller)
-            .ok_or_else(|| DomainError::HandshakeNotFound(id.clone()))?;
-        let handshake = self
+            .get(caller)
+            .ok_or(DomainError::HandshakeNotFound(*id))?
+            .clone();
+        let directory_exists =
+            |world: &Self, h: &Handshake| world.directories.contains_key(&h.resource_directory_id);
+        let shared = self
             .handshakes
-            .get_mut(id)
-            .filter(|h| account.is_target(h.target_type, &h.target_entity))
-            .ok_or_else(|| DomainError::HandshakeNotFound(id.clone()))?;
-        handshake.refresh(now);
+            .get(id)
+            .filter(|h| account.is_target(h.target_type, &h.target_entity));
+        let stored = shared.ok_or(DomainError::HandshakeNotFound(*id))?;
+        let handshake = stored.as_of(now);
         if handshake.status != HandshakeStatus::Pending {
+            if stored.status == HandshakeStatus::Pending {
+                // Expiry is time's doing: record it even though the caller's change is refused.
+                self.handshake_for_change(id, |_| true)?.refresh(now);
+            }
             return Err(DomainError::HandshakeNotPending(handshake.status));
         }
-        if !self
-            .directories
-            .contains_key(&handshake.resource_directory_id)
-        {
+        if !directory_exists(self, &handshake) {
             return Err(DomainError::ResourceDirectoryNotFound(
-                handshake.resource_directory_id.clone(),
+                handshake.resource_directory_id,
             ));
         }
-        if let Some(directory) = &account.resource_directory {
-            return Err(DomainError::AccountInDirectory(directory.clone()));
+        if let Some(directory) = account.resource_directory {
+            return Err(DomainError::AccountInDirectory(directory));
         }
         if account.account_type != AccountType::Enterprise {
             return Err(DomainError::PersonalAccount);
@@ -168,9 +188,13 @@ impl World {
         if account.real_name_type != RealNameType::Enterprise {
             return Err(DomainError::RealNameNotEnterprise(account.real_name_type));
         }
-        handshake.transition(HandshakeStatus::Accepted, now)?;
-        account.resource_directory = Some(handshake.resource_directory_id.clone());
-        Ok(handshake.clone())
+        let accepted = self.handshake_for_change(id, |_| true)?;
+        accepted.transition(HandshakeStatus::Accepted, now)?;
+        let accepted = accepted.clone();
+        if let Some(member) = self.accounts.get_mut(caller) {
+            member.resource_directory = Some(accepted.resource_directory_id);
+        }
+        Ok(accepted)
     }
 
     /// The management account that sent the invitation withdraws it.
@@ -180,11 +204,7 @@ impl World {
         id: &HandshakeId,
         now: DateTime<Utc>,
     ) -> Result<Handshake, DomainError> {
-        let handshake = self
-            .handshakes
-            .get_mut(id)
-            .filter(|h| h.master_account_id == *caller)
-            .ok_or_else(|| DomainError::HandshakeNotFound(id.clone()))?;
+        let handshake = self.handshake_for_change(id, |h| h.master_account_id == *caller)?;
         handshake.transition(HandshakeStatus::Cancelled, now)?;
         Ok(handshake.clone())
     }
@@ -223,7 +243,7 @@ impl World {
         mut new_id: impl FnMut() -> HandshakeId,
         now: DateTime<Utc>,
     ) -> Result<Handshake, DomainError> {
-        let directory = self.managed_directory(caller)?.id.clone();
+        let directory = self.managed_directory(caller)?.id;
         let target = self.target_account(invitation.target_type, &invitation.target_entity);
         match (invitation.target_type, target) {
             (TargetType::Account, None) => {
@@ -231,7 +251,7 @@ impl World {
             }
             (_, Some(account)) => {
                 if let Some(member_of) = &account.resource_directory {
-                    return Err(DomainError::AccountInDirectory(member_of.clone()));
+                    return Err(DomainError::AccountInDirectory(*member_of));
                 }
                 if account.account_type != AccountType::Enterprise {
                     return Err(DomainError::PersonalAccount);
@@ -246,7 +266,7 @@ impl World {
                     .eq_ignore_ascii_case(&invitation.target_entity)
         });
         if let Some(pending) = duplicate {
-            return Err(DomainError::DuplicatePending(pending.id.clone()));
+            return Err(DomainError::DuplicatePending(pending.id));
         }
         let id = std::iter::repeat_with(&mut new_id)
             .find(|id| !self.handshakes.contains_key(id))
@@ -254,20 +274,20 @@ impl World {
         let master = &self.accounts[caller];
         let now = truncate_to_seconds(now);
         let handshake = Handshake {
-            id: id.clone(),
+            id,
             resource_directory_id: directory,
-            master_account_id: master.id.clone(),
-            master_account_name: master.name.clone(),
+            master_account_id: master.id,
+            master_account_name: Arc::from(master.name.as_str()),
             target_entity: invitation.target_entity,
             target_type: invitation.target_type,
-            note: invitation.note,
+            note: Arc::from(invitation.note),
             tags: invitation.tags,
             status: HandshakeStatus::Pending,
             create_time: now,
             modify_time: now,
             expire_time: now + VALIDITY,
         };
-        self.handshakes.insert(id, handshake.clone());
+        self.handshakes.insert(id, Arc::new(handshake.clone()));
         Ok(handshake)
     }
 
@@ -281,12 +301,10 @@ impl World {
         let account = self
             .accounts
             .get(caller)
-            .ok_or_else(|| DomainError::HandshakeNotFound(id.clone()))?;
-        let handshake = self
-            .handshakes
-            .get_mut(id)
-            .filter(|h| account.is_target(h.target_type, &h.target_entity))
-            .ok_or_else(|| DomainError::HandshakeNotFound(id.clone()))?;
+            .ok_or(DomainError::HandshakeNotFound(*id))?
+            .clone();
+        let handshake =
+            self.handshake_for_change(id, |h| account.is_target(h.target_type, &h.target_entity))?;
         handshake.transition(HandshakeStatus::Declined, now)?;
         Ok(handshake.clone())
     }
@@ -299,7 +317,7 @@ impl World {
         id: &HandshakeId,
         now: DateTime<Utc>,
     ) -> Result<HandshakeRead, DomainError> {
-        let not_found = || DomainError::HandshakeNotFound(id.clone());
+        let not_found = || DomainError::HandshakeNotFound(*id);
         let handshake = self.handshakes.get(id).ok_or_else(not_found)?.as_of(now);
         if handshake.master_account_id == *caller {
             return Ok(HandshakeRead {
@@ -321,10 +339,10 @@ impl World {
         if invitee.name.is_empty() {
             return Err(DomainError::MissingRealName);
         }
-        let master_name = self
-            .accounts
-            .get(&handshake.master_account_id)
-            .map_or(handshake.master_account_name.clone(), |a| a.name.clone());
+        let master_name = self.accounts.get(&handshake.master_account_id).map_or_else(
+            || handshake.master_account_name.to_string(),
+            |a| a.name.clone(),
+        );
         let real_names = Some((master_name, invitee.name.clone()));
         Ok(HandshakeRead {
             handshake,
@@ -364,7 +382,7 @@ impl World {
 
 /// Newest first: CreateTime descending, then HandshakeId ascending for a stable order.
 fn newest_first<'a>(
-    handshakes: impl Iterator<Item = &'a Handshake>,
+    handshakes: impl Iterator<Item = &'a Arc<Handshake>>,
     now: DateTime<Utc>,
 ) -> Vec<Handshake> {
     let mut list: Vec<Handshake> = handshakes.map(|h| h.as_of(now)).collect();

@@ -113,7 +113,7 @@ fn settle(
         let credential =
             world.credential(claim.access_key_id, claim.security_token, ctx.emulator_now)?;
         if signed_by(credential.secret.expose()) {
-            Ok(credential.account_id.clone())
+            Ok(credential.account_id)
         } else {
             Err(mismatch())
         }
