@@ -4,13 +4,17 @@
 
 use super::Context;
 use crate::domain::fixtures::MAX_NOTE_CHARS;
-use crate::domain::{Handshake, HandshakeId, HandshakeRead, Invitation, TargetType};
+use crate::domain::{
+    AccountId, Handshake, HandshakeId, HandshakeRead, Invitation, ResourceDirectoryId, TargetType,
+};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::protocol::params::Params;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use rand::Rng;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
 
 /// The input of every action that names one handshake.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,32 +43,33 @@ pub struct HandshakeOutput {
     pub handshake: HandshakeView,
 }
 
-/// A handshake as the API shows it.
+/// A handshake as the API shows it. Built from the domain handshake without copying a string:
+/// ids and times serialize straight to the wire form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct HandshakeView {
     /// `h-` id.
-    pub handshake_id: String,
+    pub handshake_id: HandshakeId,
     /// `rd-` id.
-    pub resource_directory_id: String,
+    pub resource_directory_id: ResourceDirectoryId,
     /// 16-digit id.
-    pub master_account_id: String,
+    pub master_account_id: AccountId,
     /// Management account name.
-    pub master_account_name: String,
+    pub master_account_name: Arc<str>,
     /// Invitee account id or email.
     pub target_entity: String,
     /// `Account` or `Email`.
     pub target_type: &'static str,
     /// Note.
-    pub note: String,
+    pub note: Arc<str>,
     /// `Pending`, `Accepted`, `Cancelled`, `Declined` or `Expired`.
     pub status: &'static str,
     /// `YYYY-MM-DDThh:mm:ssZ`.
-    pub create_time: String,
+    pub create_time: WireTime,
     /// `YYYY-MM-DDThh:mm:ssZ`.
-    pub modify_time: String,
+    pub modify_time: WireTime,
     /// `YYYY-MM-DDThh:mm:ssZ`.
-    pub expire_time: String,
+    pub expire_time: WireTime,
     /// GetHandshake by the invitee only: the management account's real name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub master_account_real_name: Option<String>,
@@ -73,30 +78,57 @@ pub struct HandshakeView {
     pub invited_account_real_name: Option<String>,
 }
 
-/// The wire form of a handshake time: UTC, whole seconds, `Z`.
-#[must_use]
-pub fn wire_time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 impl From<Handshake> for HandshakeView {
     fn from(h: Handshake) -> Self {
         Self {
-            handshake_id: h.id.into(),
-            resource_directory_id: h.resource_directory_id.into(),
-            master_account_id: h.master_account_id.into(),
-            master_account_name: h.master_account_name.to_string(),
+            handshake_id: h.id,
+            resource_directory_id: h.resource_directory_id,
+            master_account_id: h.master_account_id,
+            master_account_name: h.master_account_name,
             target_entity: h.target_entity,
             target_type: h.target_type.as_str(),
-            note: h.note.to_string(),
+            note: h.note,
             status: h.status.as_str(),
-            create_time: wire_time(h.create_time),
-            modify_time: wire_time(h.modify_time),
-            expire_time: wire_time(h.expire_time),
+            create_time: WireTime(h.create_time),
+            modify_time: WireTime(h.modify_time),
+            expire_time: WireTime(h.expire_time),
             master_account_real_name: None,
             invited_account_real_name: None,
         }
     }
+}
+
+/// The wire form of a handshake time: UTC, whole seconds, `Z` (`2026-11-22T08:00:00Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WireTime(pub DateTime<Utc>);
+
+impl fmt::Display for WireTime {
+    // By hand: chrono's strftime parses its format string on every call, on every response.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.0;
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
+}
+
+impl Serialize for WireTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The wire form of a handshake time, as a string.
+#[must_use]
+pub fn wire_time(at: DateTime<Utc>) -> String {
+    WireTime(at).to_string()
 }
 
 fn output(handshake: Handshake) -> HandshakeOutput {

@@ -12,7 +12,7 @@ use super::params::Params;
 use super::{signature, signature_v3};
 use crate::domain::{AccountId, Store};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use std::collections::BTreeMap;
 
 /// How far a request's timestamp may be from real time, either way.
@@ -82,12 +82,38 @@ impl Headers {
 
 /// Parses a request timestamp: exactly `YYYY-MM-DDThh:mm:ssZ`.
 pub fn parse_timestamp(text: &str) -> ApiResult<DateTime<Utc>> {
-    if text.len() != 20 {
-        return Err(ApiError::new(ErrorCode::InvalidTimeStampFormat));
+    // By hand: a fixed layout, on every request; chrono's parser interprets a format string.
+    let bad = || ApiError::new(ErrorCode::InvalidTimeStampFormat);
+    let b = text.as_bytes();
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return Err(bad());
     }
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%SZ")
-        .map(|naive| naive.and_utc())
-        .map_err(|_| ApiError::new(ErrorCode::InvalidTimeStampFormat))
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
+        number(0..4),
+        number(5..7),
+        number(8..10),
+        number(11..13),
+        number(14..16),
+        number(17..19),
+    ) else {
+        return Err(bad());
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).map_err(|_| bad())?, month, day)
+        .ok_or_else(bad)?;
+    let time = NaiveTime::from_hms_opt(hour, minute, second).ok_or_else(bad)?;
+    Ok(NaiveDateTime::new(date, time).and_utc())
 }
 
 /// What a scheme extracted from the request, for the checks both schemes share.
@@ -240,6 +266,9 @@ mod tests {
             "2026-11-22 07:28:40Z",
             "2026-11-22T07:28:40+00:00",
             "2026-13-22T07:28:40Z",
+            "2026-02-30T07:28:40Z",
+            "2026-11-22T24:00:00Z",
+            "+026-11-22T07:28:40Z",
             "",
         ] {
             assert!(parse_timestamp(bad).is_err(), "{bad}");
