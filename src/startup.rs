@@ -125,6 +125,16 @@ pub fn app(
     App::new().app_data(state).configure(gateway::configure)
 }
 
+/// Sends each response as soon as it is written: with Nagle's algorithm on, a response written
+/// in two parts waits for the client's delayed ACK (40 ms on Linux), which showed as a p99 of
+/// tens of milliseconds under load.
+pub fn no_delay(connection: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
+    if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        // Best effort: a socket that refuses the option still works, only slower.
+        let _ = stream.set_nodelay(true);
+    }
+}
+
 /// A bound, not yet running, server.
 pub struct Application {
     server: Server,
@@ -141,6 +151,7 @@ impl Application {
         let state = web::Data::new(state);
         let shared = state.clone();
         let server = HttpServer::new(move || app(shared.clone()))
+            .on_connect(no_delay)
             .workers(workers.max(1))
             .listen(listener)?
             .run();

@@ -6,6 +6,10 @@
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 
+// The same allocator as the emulator binary, so the baseline differs only in the work done.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let port: u16 = args.next().and_then(|p| p.parse().ok()).unwrap_or(8766);
@@ -24,6 +28,7 @@ fn main() -> std::io::Result<()> {
                 }
             }))
         })
+        .on_connect(resourcemanager_emulator::startup::no_delay)
         .workers(workers)
         .bind(("127.0.0.1", port))?
         .run();

@@ -33,3 +33,9 @@ function request()
   end
   return wrk.format("POST", target, headers, "")
 end
+
+function done(summary, latency, requests)
+  io.stderr:write(string.format("percentiles(us): p90=%d p95=%d p98=%d p99=%d p99.9=%d max=%d\n",
+    latency:percentile(90), latency:percentile(95), latency:percentile(98), latency:percentile(99),
+    latency:percentile(99.9), latency.max))
+end
