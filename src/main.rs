@@ -6,10 +6,6 @@ use resourcemanager_emulator::clock::SystemClock;
 use resourcemanager_emulator::startup::{AppState, Application, load_world};
 use std::process::ExitCode;
 
-// See Cargo.toml: glibc's allocator fragments under large, resetting worlds.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     match Cli::parse().into_command() {
         Command::Serve(args) => serve(&args),

@@ -6,10 +6,6 @@
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 
-// The same allocator as the emulator binary, so the baseline differs only in the work done.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let port: u16 = args.next().and_then(|p| p.parse().ok()).unwrap_or(8766);

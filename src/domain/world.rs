@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Everything the emulator knows. Built from a fixture document (see [`super::fixtures`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct World {
     pub(crate) directories: HashMap<ResourceDirectoryId, ResourceDirectory>,
     pub(crate) accounts: HashMap<AccountId, Account>,
@@ -42,6 +42,25 @@ pub struct HandshakeRead {
     pub handshake: Handshake,
     /// For the invitee only: the management account's and the invitee's real names.
     pub real_names: Option<(String, String)>,
+}
+
+impl Clone for World {
+    fn clone(&self) -> Self {
+        Self {
+            directories: self.directories.clone(),
+            accounts: self.accounts.clone(),
+            credentials: self.credentials.clone(),
+            handshakes: self.handshakes.clone(),
+        }
+    }
+
+    /// Field by field, so each map keeps and reuses its table (the control plane's reset).
+    fn clone_from(&mut self, source: &Self) {
+        self.directories.clone_from(&source.directories);
+        self.accounts.clone_from(&source.accounts);
+        self.credentials.clone_from(&source.credentials);
+        self.handshakes.clone_from(&source.handshakes);
+    }
 }
 
 /// How many of each thing the world holds.
