@@ -94,6 +94,13 @@ impl World {
         self.handshakes.get(id).map(Arc::as_ref)
     }
 
+    /// Whether `caller` is the account `handshake` invites (by id or logon email).
+    fn is_invitee(&self, caller: &AccountId, handshake: &Handshake) -> bool {
+        self.accounts
+            .get(caller)
+            .is_some_and(|a| a.is_target(handshake.target_type, &handshake.target_entity))
+    }
+
     /// The handshake `id` for a change, if `party` says the caller may make it; copied first if
     /// another world (the reset snapshot) still shares it.
     fn handshake_for_change(
@@ -173,18 +180,11 @@ impl World {
         id: &HandshakeId,
         now: DateTime<Utc>,
     ) -> Result<Handshake, DomainError> {
-        let account = self
-            .accounts
-            .get(caller)
-            .ok_or(DomainError::HandshakeNotFound(*id))?
-            .clone();
-        let directory_exists =
-            |world: &Self, h: &Handshake| world.directories.contains_key(&h.resource_directory_id);
-        let shared = self
+        let stored = self
             .handshakes
             .get(id)
-            .filter(|h| account.is_target(h.target_type, &h.target_entity));
-        let stored = shared.ok_or(DomainError::HandshakeNotFound(*id))?;
+            .filter(|h| self.is_invitee(caller, h));
+        let stored = stored.ok_or(DomainError::HandshakeNotFound(*id))?;
         let handshake = stored.as_of(now);
         if handshake.status != HandshakeStatus::Pending {
             if stored.status == HandshakeStatus::Pending {
@@ -193,11 +193,15 @@ impl World {
             }
             return Err(DomainError::HandshakeNotPending(handshake.status));
         }
-        if !directory_exists(self, &handshake) {
+        if !self
+            .directories
+            .contains_key(&handshake.resource_directory_id)
+        {
             return Err(DomainError::ResourceDirectoryNotFound(
                 handshake.resource_directory_id,
             ));
         }
+        let account = &self.accounts[caller];
         if let Some(directory) = account.resource_directory {
             return Err(DomainError::AccountInDirectory(directory));
         }
@@ -317,13 +321,11 @@ impl World {
         id: &HandshakeId,
         now: DateTime<Utc>,
     ) -> Result<Handshake, DomainError> {
-        let account = self
-            .accounts
-            .get(caller)
-            .ok_or(DomainError::HandshakeNotFound(*id))?
-            .clone();
-        let handshake =
-            self.handshake_for_change(id, |h| account.is_target(h.target_type, &h.target_entity))?;
+        let invited = self
+            .handshakes
+            .get(id)
+            .is_some_and(|h| self.is_invitee(caller, h));
+        let handshake = self.handshake_for_change(id, |_| invited)?;
         handshake.transition(HandshakeStatus::Declined, now)?;
         Ok(handshake.clone())
     }
