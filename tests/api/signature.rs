@@ -3,18 +3,12 @@
 
 use crate::helpers::*;
 use crate::signer;
-use chrono::{TimeDelta, Utc};
+use chrono::TimeDelta;
 
 fn accept<'a>(app: &'a TestApp, key: crate::signer::Key, format: &str) -> Call<'a> {
     app.call(key, "AcceptHandshake")
         .handshake("h-Ih8IuPfvV0t0abcd")
         .format(format)
-}
-
-fn timestamp(offset: TimeDelta) -> String {
-    (Utc::now() + offset)
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
 }
 
 #[test]
@@ -87,7 +81,7 @@ fn a_timestamp_must_be_well_formed_and_within_fifteen_minutes_of_real_time() {
             TimeDelta::days(-400),
         ] {
             let reply = accept(&app, INVITEE, format)
-                .param("Timestamp", &timestamp(offset))
+                .param("Timestamp", &signer::timestamp(offset))
                 .send();
             assert_error(
                 &reply,
@@ -102,7 +96,7 @@ fn a_timestamp_must_be_well_formed_and_within_fifteen_minutes_of_real_time() {
         }
     }
     let reply = accept(&app, INVITEE, "JSON")
-        .param("Timestamp", &timestamp(TimeDelta::minutes(-14)))
+        .param("Timestamp", &signer::timestamp(TimeDelta::minutes(-14)))
         .send();
     assert_eq!(
         reply.status, 200,

@@ -4,7 +4,7 @@
 
 use crate::helpers::*;
 use crate::signer::{self, Key};
-use chrono::{TimeDelta, Utc};
+use chrono::TimeDelta;
 
 fn accept(app: &TestApp, key: Key) -> CallV3<'_> {
     app.call_v3(key, "AcceptHandshake")
@@ -148,9 +148,7 @@ fn the_action_version_date_and_nonce_headers_are_required() {
 #[test]
 fn the_v3_date_is_checked_against_real_time_and_nonces_are_single_use() {
     let app = spawn_app();
-    let stale = (Utc::now() - TimeDelta::minutes(16))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
+    let stale = signer::timestamp(-TimeDelta::minutes(16));
     let reply = accept(&app, INVITEE)
         .header("x-acs-date", Some(&stale))
         .send();

@@ -75,8 +75,15 @@ pub fn signature(secret: &str, string_to_sign: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
+/// A V1/V3 timestamp `offset` from now.
+pub fn timestamp(offset: chrono::TimeDelta) -> String {
+    (chrono::Utc::now() + offset)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
 pub fn now_timestamp() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    timestamp(chrono::TimeDelta::zero())
 }
 
 pub fn nonce() -> String {
