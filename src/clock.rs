@@ -33,6 +33,12 @@ struct Setting {
     frozen: Option<DateTime<Utc>>,
 }
 
+impl Setting {
+    fn now(self) -> DateTime<Utc> {
+        self.frozen.unwrap_or_else(|| Utc::now() + self.offset)
+    }
+}
+
 /// What the clock reads and how it is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClockReading {
@@ -106,9 +112,7 @@ impl EmulatorClock {
     #[must_use]
     pub fn reading(&self) -> ClockReading {
         let setting = self.with(|s| *s);
-        let now = setting
-            .frozen
-            .unwrap_or_else(|| Utc::now() + setting.offset);
+        let now = setting.now();
         ClockReading {
             now,
             frozen: setting.frozen.is_some(),
@@ -119,10 +123,7 @@ impl EmulatorClock {
 
 impl Clock for EmulatorClock {
     fn now(&self) -> DateTime<Utc> {
-        let setting = self.with(|s| *s);
-        setting
-            .frozen
-            .unwrap_or_else(|| Utc::now() + setting.offset)
+        self.with(|s| s.now())
     }
 }
 

@@ -55,12 +55,19 @@ struct Exchange {
     retry_after_ms: Option<u64>,
 }
 
+impl Exchange {
+    /// Before anything is parsed: errors answer in a Format the query states plainly.
+    fn new(req: &HttpRequest) -> Self {
+        Self {
+            format: Format::sniff(req.query_string()),
+            ..Self::default()
+        }
+    }
+}
+
 async fn rpc(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
     let started = Instant::now();
-    let mut exchange = Exchange {
-        format: Format::sniff(req.query_string()),
-        ..Exchange::default()
-    };
+    let mut exchange = Exchange::new(&req);
     let result = match payload.to_bytes_limited(MAX_BODY_BYTES).await {
         Ok(Ok(body)) => handle(&state, &req, &body, &mut exchange).await,
         Ok(Err(_)) => Err(ApiError::with(ErrorCode::InvalidParameter, "Body")),
@@ -70,10 +77,7 @@ async fn rpc(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>
 }
 
 async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let exchange = Exchange {
-        format: Format::sniff(req.query_string()),
-        ..Exchange::default()
-    };
+    let exchange = Exchange::new(&req);
     respond(
         &state,
         &req,

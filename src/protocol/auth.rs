@@ -75,7 +75,9 @@ impl Headers {
         self.0.get(name).map(String::as_str)
     }
 
-    fn non_empty(&self, name: &str) -> Option<&str> {
+    /// A header's value if present and not empty.
+    #[must_use]
+    pub fn non_empty(&self, name: &str) -> Option<&str> {
         self.get(name).filter(|v| !v.is_empty())
     }
 }

@@ -53,10 +53,9 @@ impl<'a> Route<'a> {
     /// V3: the `x-acs-action` and `x-acs-version` headers.
     #[must_use]
     pub fn from_headers(headers: &'a auth::Headers) -> Self {
-        let get = |name| headers.get(name).filter(|v| !v.is_empty());
         Self {
-            action: get("x-acs-action"),
-            version: get("x-acs-version"),
+            action: headers.non_empty("x-acs-action"),
+            version: headers.non_empty("x-acs-version"),
             action_name: "x-acs-action",
             version_name: "x-acs-version",
         }

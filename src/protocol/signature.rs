@@ -2,7 +2,7 @@
 //! (<https://help.aliyun.com/document_detail/28839.html>, "Signature mechanism").
 
 use super::params::Params;
-use super::percent::{canonical_pairs, encode, encode_into};
+use super::percent::{canonical_pairs, encode_into};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
@@ -62,11 +62,7 @@ pub fn sign_params(params: &mut Params, method: &str, secret: &str) -> String {
 /// The query string (or form body) for `params`, each part RFC 3986-encoded.
 #[must_use]
 pub fn encode_params(params: &Params) -> String {
-    params
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    canonical_pairs(params.iter())
 }
 
 #[cfg(test)]
