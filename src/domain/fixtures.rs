@@ -364,6 +364,10 @@ impl WorldDoc {
     /// The document describing `world`, with absolute times.
     #[must_use]
     pub fn from_world(world: &World) -> Self {
+        // Hash maps have no order; a stable document diffs cleanly. Sorted on the domain values
+        // (oldest first, then by id), not on their rendered strings.
+        let mut handshakes: Vec<&Handshake> = world.handshakes.values().map(Arc::as_ref).collect();
+        handshakes.sort_by_key(|h| (h.create_time, h.id));
         let mut doc = Self {
             resource_directories: world
                 .directories
@@ -397,9 +401,8 @@ impl WorldDoc {
                     disabled: c.disabled,
                 })
                 .collect(),
-            handshakes: world
-                .handshakes
-                .values()
+            handshakes: handshakes
+                .into_iter()
                 .map(|h| HandshakeDoc {
                     id: h.id,
                     resource_directory_id: h.resource_directory_id,
@@ -423,13 +426,9 @@ impl WorldDoc {
                 })
                 .collect(),
         };
-        // Hash maps have no order; a stable document diffs cleanly.
         doc.resource_directories.sort_by_key(|a| a.id);
         doc.accounts.sort_by_key(|a| a.id);
         doc.access_keys.sort_by(|a, b| a.id.cmp(&b.id));
-        doc.handshakes.sort_by(|a, b| {
-            (a.create_time.to_string(), &a.id).cmp(&(b.create_time.to_string(), &b.id))
-        });
         doc
     }
 }

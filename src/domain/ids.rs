@@ -60,9 +60,6 @@ macro_rules! id_type {
         pub struct $name(Inline<$max>);
 
         impl $name {
-            /// Describes the accepted form, for error messages.
-            pub const KIND: &'static str = $kind;
-
             /// Parses `text`, or says why it is not a valid id.
             pub fn parse(text: &str) -> Result<Self, InvalidId> {
                 let valid: fn(&str) -> bool = $valid;
