@@ -9,15 +9,17 @@
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use resourcemanager_emulator::actions::{HandshakeOutput, HandshakeView};
+use resourcemanager_emulator::app::{DEFAULT_WORLD, WorldDoc};
 use resourcemanager_emulator::domain::HandshakeId;
-use resourcemanager_emulator::domain::fixtures::{DEFAULT_WORLD, WorldDoc};
-use resourcemanager_emulator::error::{ApiError, ErrorCode};
-use resourcemanager_emulator::protocol::auth::Headers;
-use resourcemanager_emulator::protocol::envelope::{self, Format, RequestId};
-use resourcemanager_emulator::protocol::params::Params;
-use resourcemanager_emulator::protocol::signature::{self, encode_params, sign_params};
-use resourcemanager_emulator::protocol::signature_v3::{self, Authorization};
+use resourcemanager_emulator::facade::alibaba::auth::Headers;
+use resourcemanager_emulator::facade::alibaba::envelope::{self, Format, RequestId};
+use resourcemanager_emulator::facade::alibaba::error::{ApiError, ErrorCode};
+use resourcemanager_emulator::facade::alibaba::handshakes::{HandshakeOutput, HandshakeView};
+use resourcemanager_emulator::facade::alibaba::params::Params;
+use resourcemanager_emulator::facade::alibaba::signature_v1::{
+    self as signature, encode_params, sign_params,
+};
+use resourcemanager_emulator::facade::alibaba::signature_v3::{self, Authorization};
 use std::hint::black_box;
 
 const SECRET: &str = "EmuInviteeSecret00001";
@@ -117,11 +119,15 @@ fn verification(c: &mut Criterion) {
 
 fn rendering(c: &mut Criterion) {
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap();
-    let world = WorldDoc::load_toml("default", DEFAULT_WORLD, now).unwrap();
-    let handshake = world
-        .handshake(&HandshakeId::parse("h-Ih8IuPfvV0t0abcd").unwrap())
-        .unwrap()
-        .clone();
+    let worlds = WorldDoc::load_toml("default", DEFAULT_WORLD, now).unwrap();
+    let id = HandshakeId::parse("h-Ih8IuPfvV0t0abcd").unwrap();
+    let handshake = worlds
+        .alibaba
+        .handshakes
+        .iter()
+        .find(|h| h.id == id)
+        .map(|h| (**h).clone())
+        .unwrap();
     let output = HandshakeOutput {
         handshake: HandshakeView::from(handshake),
     };

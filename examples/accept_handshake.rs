@@ -8,8 +8,8 @@
 //! The first run prints the accepted handshake; a second run for the same id prints
 //! `HandshakeStatusMismatch` (409).
 
-use resourcemanager_emulator::protocol::params::Params;
-use resourcemanager_emulator::protocol::signature::{encode_params, sign_params};
+use resourcemanager_emulator::facade::alibaba::params::Params;
+use resourcemanager_emulator::facade::alibaba::signature_v1::{encode_params, sign_params};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 

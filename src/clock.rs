@@ -3,9 +3,68 @@
 //! checks signature timestamps, because SDKs sign with real time. Both are [`Clock`]s, so tests
 //! can pin either one.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc};
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
+
+/// The earliest instant the emulator clock may show.
+pub const EARLIEST: DateTime<Utc> = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(date) => date.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+    None => panic!("a valid date"),
+};
+/// The latest instant the emulator clock may show: four-digit years keep every wire time the
+/// same width, and leave room for validity and retention periods to be added without overflow.
+pub const LATEST: DateTime<Utc> = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(date) => date.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+    None => panic!("a valid date"),
+};
+
+/// A change that would move the emulator clock outside [`EARLIEST`, `LATEST`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the emulator clock must stay between 1970-01-01T00:00:00Z and 9999-12-31T00:00:00Z")]
+pub struct OutOfRange;
+
+/// A time on the wire: UTC, whole seconds, `Z` (`2026-11-22T08:00:00Z`). Both clouds write
+/// their handshake times this way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WireTime(pub DateTime<Utc>);
+
+impl fmt::Display for WireTime {
+    // By hand: chrono's strftime parses its format string on every call, on every response.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.0;
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
+}
+
+impl serde::Serialize for WireTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The wire form of a time, as a string.
+#[must_use]
+pub fn wire_time(at: DateTime<Utc>) -> String {
+    WireTime(at).to_string()
+}
+
+fn in_range(at: DateTime<Utc>) -> Result<DateTime<Utc>, OutOfRange> {
+    if (EARLIEST..=LATEST).contains(&at) {
+        Ok(at)
+    } else {
+        Err(OutOfRange)
+    }
+}
 
 /// A source of "now".
 pub trait Clock: Send + Sync + fmt::Debug {
@@ -35,7 +94,13 @@ struct Setting {
 
 impl Setting {
     fn now(self) -> DateTime<Utc> {
-        self.frozen.unwrap_or_else(|| Utc::now() + self.offset)
+        self.frozen.unwrap_or_else(|| {
+            // The offset was checked when set; only centuries of uptime could overflow it.
+            Utc::now()
+                .checked_add_signed(self.offset)
+                .unwrap_or(LATEST)
+                .clamp(EARLIEST, LATEST)
+        })
     }
 }
 
@@ -87,20 +152,28 @@ impl EmulatorClock {
     }
 
     /// Moves the clock to `at`; a frozen clock stays frozen there, a running one runs on from it.
-    pub fn set(&self, at: DateTime<Utc>) {
+    /// Out of range, the clock is left as it was.
+    pub fn set(&self, at: DateTime<Utc>) -> Result<(), OutOfRange> {
+        let at = in_range(at)?;
         let system = Utc::now();
         self.with(|s| match &mut s.frozen {
             Some(frozen) => *frozen = at,
             None => s.offset = at - system,
         });
+        Ok(())
     }
 
-    /// Moves the clock by `by` (negative goes back).
-    pub fn advance(&self, by: TimeDelta) {
-        self.with(|s| match &mut s.frozen {
-            Some(frozen) => *frozen += by,
-            None => s.offset += by,
-        });
+    /// Moves the clock by `by` (negative goes back). Out of range, the clock is left as it was.
+    pub fn advance(&self, by: TimeDelta) -> Result<(), OutOfRange> {
+        self.with(|s| {
+            let moved = s.now().checked_add_signed(by).ok_or(OutOfRange)?;
+            in_range(moved)?;
+            match &mut s.frozen {
+                Some(frozen) => *frozen = moved,
+                None => s.offset = s.offset.checked_add(&by).ok_or(OutOfRange)?,
+            }
+            Ok(())
+        })
     }
 
     /// Back to system time, running.
@@ -137,9 +210,9 @@ mod tests {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let clock = EmulatorClock::frozen_at(t0);
         assert_eq!(clock.now(), t0);
-        clock.advance(TimeDelta::days(14));
+        clock.advance(TimeDelta::days(14)).unwrap();
         assert_eq!(clock.now(), t0 + TimeDelta::days(14));
-        clock.set(t0);
+        clock.set(t0).unwrap();
         assert_eq!(clock.now(), t0);
         assert!(clock.reading().frozen);
     }
@@ -147,7 +220,7 @@ mod tests {
     #[test]
     fn a_running_clock_keeps_its_offset_and_resumes_from_where_it_stood() {
         let clock = EmulatorClock::system();
-        clock.advance(TimeDelta::days(3));
+        clock.advance(TimeDelta::days(3)).unwrap();
         let ahead = clock.now() - Utc::now();
         assert!(
             (ahead - TimeDelta::days(3)).abs() < TimeDelta::seconds(5),
@@ -160,5 +233,25 @@ mod tests {
         assert!(!clock.reading().frozen);
         clock.reset();
         assert!((clock.now() - Utc::now()).abs() < TimeDelta::seconds(5));
+    }
+
+    #[test]
+    fn a_change_out_of_range_is_refused_and_leaves_the_clock_as_it_was() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        for clock in [EmulatorClock::frozen_at(t0), EmulatorClock::system()] {
+            let before = clock.reading();
+            assert_eq!(clock.advance(TimeDelta::days(100_000_000)), Err(OutOfRange));
+            assert_eq!(clock.advance(TimeDelta::MAX), Err(OutOfRange));
+            assert_eq!(clock.advance(TimeDelta::days(-30_000)), Err(OutOfRange));
+            assert_eq!(clock.set(LATEST + TimeDelta::days(1)), Err(OutOfRange));
+            assert_eq!(clock.reading().frozen, before.frozen);
+            assert!((clock.now() - before.now).abs() < TimeDelta::seconds(5));
+        }
+    }
+
+    #[test]
+    fn wire_times_are_whole_seconds_with_a_z() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 5).unwrap();
+        assert_eq!(wire_time(at), "2026-11-22T08:00:05Z");
     }
 }

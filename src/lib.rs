@@ -1,24 +1,24 @@
-//! resourcemanager-emulator: a local emulator of Alibaba Cloud Resource Manager's handshake
-//! (invitation) API that the official SDKs talk to unmodified.
+//! resourcemanager-emulator: a local emulator of cloud account-invitation ("handshake") APIs that
+//! the official SDKs talk to unmodified: Alibaba Cloud Resource Manager over the RPC gateway
+//! protocol on `/`.
 //!
-//! A request travels inward through the layers, and each layer only knows those inside it:
+//! The file tree is the architecture; layers point inward only:
 //!
-//! - [`gateway`]: actix-web. The `/` handler reads the raw query and body, runs the pipeline and
-//!   writes the envelope; every other path gets `InvalidApi.NotFound`.
-//! - [`protocol`]: the RPC protocol without HTTP. Parameters, Format/Action/Version, V1
-//!   signatures, replay protection, JSON and XML envelopes.
-//! - [`actions`]: one enum of actions, one exhaustive dispatch, an input and output per action.
-//! - [`domain`]: the world (directories, accounts, keys, handshakes) and its rules, behind the
-//!   [`domain::Store`] boundary. No actix, no HTTP; time is passed in.
+//! - [`app`]: the shared state, the one app factory, the world document spanning both clouds.
+//! - [`facade`]: one module per cloud (routing, signing, envelopes, its error catalog, its id
+//!   shapes and policy, its operations), and [`control`]: reset, state, clock, fault rules, the
+//!   journal. Facades call the control plane's fault rules and journal; neither knows the other.
+//! - [`domain`]: neutral ids, accounts, organizations, credentials, handshakes and the lifecycle
+//!   rules, which decide and return the changes they make. No HTTP, no wire names, no cloud.
+//! - [`store`]: the [`store::Store`] trait (commit of changes, indexed paged queries), the memory
+//!   store, and what world documents share. It depends on the domain only.
 //!
-//! [`error`] holds the one catalog of wire codes; [`clock`] is injectable time; [`startup`]
-//! builds the shared state and the app factory that `main` and the tests both use.
+//! [`clock`] is injectable time; [`cli`] is the command line.
 
-pub mod actions;
+pub mod app;
 pub mod cli;
 pub mod clock;
+pub mod control;
 pub mod domain;
-pub mod error;
-pub mod gateway;
-pub mod protocol;
-pub mod startup;
+pub mod facade;
+pub mod store;

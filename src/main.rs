@@ -1,9 +1,11 @@
 //! `resourcemanager-emulator`: parse the command line, set up logging, build, run.
 
 use clap::Parser;
-use resourcemanager_emulator::cli::{self, Cli, Command, FixturesCommand, LogFormat, ServeArgs};
-use resourcemanager_emulator::clock::SystemClock;
-use resourcemanager_emulator::startup::{AppState, Application, load_world};
+use resourcemanager_emulator::app::{AppState, Application, DEFAULT_WORLD_NAME, load_world};
+use resourcemanager_emulator::cli::{
+    self, Banner, Cli, Command, FixturesCommand, LogFormat, ServeArgs,
+};
+use resourcemanager_emulator::clock::{Clock, SystemClock};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -61,30 +63,28 @@ fn init_logging(format: LogFormat) {
 
 fn serve(args: &ServeArgs) -> ExitCode {
     init_logging(args.log_format);
-    let world = match load_world(args.fixtures.as_deref(), &SystemClock) {
-        Ok(world) => world,
+    let worlds = match load_world(args.fixtures.as_deref(), SystemClock.now()) {
+        Ok(worlds) => worlds,
         Err(problem) => {
             eprintln!("resourcemanager-emulator: cannot load the world: {problem}");
             return ExitCode::FAILURE;
         }
     };
     let world_name = args.fixtures.as_ref().map_or_else(
-        || resourcemanager_emulator::domain::fixtures::DEFAULT_WORLD_NAME.to_owned(),
+        || DEFAULT_WORLD_NAME.to_owned(),
         |p| p.display().to_string(),
     );
+    let banner = Banner::new(&worlds, &world_name);
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     let result = actix_web::rt::System::new().block_on(async move {
-        let state = AppState::new(world)
-            .with_admin_token(args.admin_token.clone())
-            .with_journal_size(args.journal_size);
+        let state = AppState::builder(worlds)
+            .admin_token(args.admin_token.clone())
+            .journal_size(args.journal_size)
+            .build();
         let app = Application::build(state, &args.host, args.port, workers)?;
-        let banner = app
-            .state()
-            .store
-            .query(|world| cli::banner(world, &world_name, &args.host, app.port()));
-        print!("{banner}");
+        print!("{}", banner.render(&args.host, app.port()));
         app.run_until_stopped().await
     });
     match result {

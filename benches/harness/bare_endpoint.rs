@@ -24,7 +24,7 @@ fn main() -> std::io::Result<()> {
                 }
             }))
         })
-        .on_connect(resourcemanager_emulator::startup::no_delay)
+        .on_connect(resourcemanager_emulator::app::startup::no_delay)
         .workers(workers)
         .bind(("127.0.0.1", port))?
         .run();

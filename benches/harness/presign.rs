@@ -7,9 +7,9 @@
 //! invitee's key `LTAI5tBench<i>`, from `fixtures generate --accounts`) or `cancel` (by the
 //! management key), SCHEME `v1` or `v3`, FORMAT `JSON` or `XML`.
 
-use resourcemanager_emulator::protocol::params::Params;
-use resourcemanager_emulator::protocol::signature::{encode_params, sign_params};
-use resourcemanager_emulator::protocol::signature_v3::{self, Authorization};
+use resourcemanager_emulator::facade::alibaba::params::Params;
+use resourcemanager_emulator::facade::alibaba::signature_v1::{encode_params, sign_params};
+use resourcemanager_emulator::facade::alibaba::signature_v3::{self, Authorization};
 use std::io::Write;
 
 const V3_SIGNED: &str =

@@ -1,12 +1,11 @@
-//! Accounts and the resource directories they manage or belong to.
+//! Accounts and the organizations (Alibaba: resource directories) they manage or belong to.
 
-use super::ids::{AccountId, ResourceDirectoryId};
-use serde::{Deserialize, Serialize};
+use super::handshake::TargetKind;
+use super::ids::{AccountId, OrganizationId};
 use std::fmt;
 
-/// The account's profile type; only enterprise accounts may join a resource directory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// The account's profile type; only enterprise accounts may join an organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AccountType {
     /// An enterprise account.
     Enterprise,
@@ -15,8 +14,7 @@ pub enum AccountType {
 }
 
 /// The kind of real-name verification the account has passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RealNameType {
     /// Verified as an enterprise.
     Enterprise,
@@ -36,40 +34,41 @@ impl fmt::Display for RealNameType {
     }
 }
 
-/// An Alibaba Cloud account.
+/// An account of one cloud.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
-    /// 16-digit id.
+    /// Its id.
     pub id: AccountId,
-    /// Display name (a management account's name is the handshake's MasterAccountName).
+    /// Display name (a management account's name is shown on its invitations).
     pub name: String,
-    /// Logon email; an Email-type invitation is addressed to it.
-    pub logon_email: String,
+    /// Logon email, empty where the cloud has none; an email invitation is addressed to it.
+    pub email: String,
     /// Enterprise or personal.
     pub account_type: AccountType,
     /// Real-name verification kind.
     pub real_name_type: RealNameType,
-    /// The directory the account belongs to (a management account belongs to the one it manages).
-    pub resource_directory: Option<ResourceDirectoryId>,
+    /// The organization the account belongs to (a management account belongs to the one it manages).
+    pub organization: Option<OrganizationId>,
 }
 
 impl Account {
-    /// Whether an invitation's target names this account: by id, or by logon email (ASCII case
-    /// folded, as mail systems treat addresses).
+    /// Whether an invitation's target names this account: by id, by email (ASCII case folded, as
+    /// mail systems treat addresses) or by name.
     #[must_use]
-    pub fn is_target(&self, target_type: super::TargetType, entity: &str) -> bool {
-        match target_type {
-            super::TargetType::Account => self.id.as_str() == entity,
-            super::TargetType::Email => self.logon_email.eq_ignore_ascii_case(entity),
+    pub fn is_target(&self, kind: TargetKind, entity: &str) -> bool {
+        match kind {
+            TargetKind::Id => self.id.as_str() == entity,
+            TargetKind::Email => !self.email.is_empty() && self.email.eq_ignore_ascii_case(entity),
+            TargetKind::Name => !self.name.is_empty() && self.name == entity,
         }
     }
 }
 
-/// A resource directory and its management ("master") account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResourceDirectory {
-    /// `rd-` id.
-    pub id: ResourceDirectoryId,
+/// An organization and its management account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Organization {
+    /// Its id.
+    pub id: OrganizationId,
     /// The account that manages it and sends its invitations.
-    pub master_account_id: AccountId,
+    pub manager: AccountId,
 }

@@ -3,9 +3,7 @@
 
 use crate::helpers::*;
 use chrono::TimeDelta;
-use resourcemanager_emulator::domain::{
-    AccountId, HandshakeId, HandshakeStatus, ResourceDirectoryId,
-};
+use resourcemanager_emulator::domain::{OrganizationId, Status};
 
 fn handshake_json(id: &str, entity: &str, target_type: &str, status: &str, modify: &str) -> String {
     format!(
@@ -17,10 +15,6 @@ fn handshake_xml(root: &str, id: &str, status: &str, modify: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><{root}><RequestId><RequestId></RequestId><Handshake><HandshakeId>{id}</HandshakeId><ResourceDirectoryId>rd-3G6zcw</ResourceDirectoryId><MasterAccountId>1512666876910000</MasterAccountId><MasterAccountName>CompanyA</MasterAccountName><TargetEntity>1772422852740000</TargetEntity><TargetType>Account</TargetType><Note>Welcome</Note><Status>{status}</Status><CreateTime>2026-11-22T07:00:00Z</CreateTime><ModifyTime>{modify}</ModifyTime><ExpireTime>2026-12-06T07:00:00Z</ExpireTime></Handshake></{root}>"#
     )
-}
-
-fn id(text: &str) -> HandshakeId {
-    HandshakeId::parse(text).unwrap()
 }
 
 #[test]
@@ -68,7 +62,7 @@ fn accept_handshake_returns_the_accepted_handshake_as_exact_xml() {
 #[test]
 fn cancel_handshake_returns_the_cancelled_handshake_in_both_formats() {
     let app = spawn_app();
-    app.clock.advance(TimeDelta::minutes(5));
+    app.clock.advance(TimeDelta::minutes(5)).unwrap();
     let json = app
         .call(MANAGEMENT, "CancelHandshake")
         .handshake("h-Ih8IuPfvV0t0abcd")
@@ -105,24 +99,19 @@ fn cancel_handshake_returns_the_cancelled_handshake_in_both_formats() {
 #[test]
 fn accepting_makes_the_invitee_a_member_of_the_directory() {
     let app = spawn_app();
-    let invitee = AccountId::parse("1772422852740000").unwrap();
-    assert_eq!(
-        app.world().account(&invitee).unwrap().resource_directory,
-        None
-    );
+    assert_eq!(app.account("1772422852740000").organization, None);
 
     app.call(INVITEE, "AcceptHandshake")
         .handshake("h-Ih8IuPfvV0t0abcd")
         .send();
 
-    let world = app.world();
     assert_eq!(
-        world.account(&invitee).unwrap().resource_directory,
-        Some(ResourceDirectoryId::parse("rd-3G6zcw").unwrap())
+        app.account("1772422852740000").organization,
+        Some(OrganizationId::parse("rd-3G6zcw").unwrap())
     );
     assert_eq!(
-        world.handshake(&id("h-Ih8IuPfvV0t0abcd")).unwrap().status,
-        HandshakeStatus::Accepted
+        app.handshake("h-Ih8IuPfvV0t0abcd").unwrap().status,
+        Status::Accepted
     );
     let second = app
         .call(INVITEE, "AcceptHandshake")
@@ -171,7 +160,8 @@ fn every_transport_an_sdk_uses_is_served() {
 fn a_pending_invitation_expires_at_its_expire_time_on_the_emulator_clock() {
     let app = spawn_app();
     app.clock
-        .advance(TimeDelta::days(14) - TimeDelta::hours(1) - TimeDelta::seconds(1));
+        .advance(TimeDelta::days(14) - TimeDelta::hours(1) - TimeDelta::seconds(1))
+        .unwrap();
     let still_pending = app
         .call(MANAGEMENT, "CancelHandshake")
         .handshake("h-Pend1ngAcc0unt02")
@@ -182,7 +172,7 @@ fn a_pending_invitation_expires_at_its_expire_time_on_the_emulator_clock() {
         still_pending.body
     );
 
-    app.clock.advance(TimeDelta::seconds(1));
+    app.clock.advance(TimeDelta::seconds(1)).unwrap();
     let expired = app
         .call(INVITEE, "AcceptHandshake")
         .handshake("h-Ih8IuPfvV0t0abcd")
@@ -193,13 +183,55 @@ fn a_pending_invitation_expires_at_its_expire_time_on_the_emulator_clock() {
         &app.host(),
         &expected(409, "HandshakeStatusMismatch", "The invitation is invalid."),
     );
-    let handshake = app
-        .world()
-        .handshake(&id("h-Ih8IuPfvV0t0abcd"))
-        .unwrap()
-        .clone();
-    assert_eq!(handshake.status, HandshakeStatus::Expired);
-    assert_eq!(handshake.modify_time, handshake.expire_time);
+    // Expiry is derived on read, never stored: the refused accept changed nothing.
+    assert_eq!(
+        app.handshake("h-Ih8IuPfvV0t0abcd").unwrap().status,
+        Status::Pending
+    );
+    let shown = app
+        .call(MANAGEMENT, "GetHandshake")
+        .handshake("h-Ih8IuPfvV0t0abcd")
+        .send()
+        .json();
+    assert_eq!(shown["Handshake"]["Status"], "Expired");
+    assert_eq!(
+        shown["Handshake"]["ModifyTime"],
+        shown["Handshake"]["ExpireTime"]
+    );
+}
+
+#[test]
+fn expiry_depends_on_the_clock_alone_not_on_which_requests_touched_a_handshake() {
+    let app = spawn_app();
+    app.clock.advance(TimeDelta::days(15)).unwrap();
+    // h-Ih8IuPfvV0t0abcd is touched by a refused accept; h-Pend1ngEma1l0003 is not.
+    let refused = app
+        .call(INVITEE, "AcceptHandshake")
+        .handshake("h-Ih8IuPfvV0t0abcd")
+        .send();
+    assert_eq!(refused.code(), "HandshakeStatusMismatch");
+    let status = |id: &str| {
+        app.call(MANAGEMENT, "GetHandshake")
+            .handshake(id)
+            .send()
+            .json()["Handshake"]["Status"]
+            .clone()
+    };
+    assert_eq!(
+        (status("h-Ih8IuPfvV0t0abcd"), status("h-Pend1ngEma1l0003")),
+        ("Expired".into(), "Expired".into())
+    );
+
+    app.clock.advance(TimeDelta::days(-15)).unwrap();
+    assert_eq!(
+        (status("h-Ih8IuPfvV0t0abcd"), status("h-Pend1ngEma1l0003")),
+        ("Pending".into(), "Pending".into())
+    );
+    let accepted = app
+        .call(INVITEE, "AcceptHandshake")
+        .handshake("h-Ih8IuPfvV0t0abcd")
+        .send();
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
 }
 
 /// One expected error: who calls which handshake, and the code, status and message that come back.

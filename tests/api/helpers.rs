@@ -3,10 +3,11 @@
 
 use crate::signer::{Key, sign_v1};
 use chrono::{DateTime, TimeZone, Utc};
+use resourcemanager_emulator::app::{AppState, Application, DEFAULT_WORLD, WorldDoc};
 use resourcemanager_emulator::clock::{Clock, EmulatorClock, SystemClock};
-use resourcemanager_emulator::domain::World;
-use resourcemanager_emulator::domain::fixtures::{DEFAULT_WORLD, WorldDoc};
-use resourcemanager_emulator::startup::{AppState, Application};
+use resourcemanager_emulator::domain::{Account, AccountId, Handshake, HandshakeId};
+use resourcemanager_emulator::facade::alibaba::world::AlibabaDoc;
+use resourcemanager_emulator::store::Store;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, mpsc};
@@ -39,7 +40,7 @@ pub struct TestApp {
     pub port: u16,
     /// The emulator clock, to move time in tests.
     pub clock: Arc<EmulatorClock>,
-    pub state: actix_web::web::Data<AppState>,
+    pub state: AppState,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -74,8 +75,10 @@ pub fn spawn_app_with(options: Options) -> TestApp {
     let world =
         WorldDoc::load_toml("test world", &options.world, t0()).expect("the test world loads");
     let clock = Arc::new(EmulatorClock::frozen_at(t0()));
-    let state = AppState::with_clocks(world, clock.clone(), options.wall_clock)
-        .with_admin_token(options.admin_token);
+    let state = AppState::builder(world)
+        .clocks(clock.clone(), options.wall_clock)
+        .admin_token(options.admin_token)
+        .build();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
@@ -206,8 +209,29 @@ impl TestApp {
         }
     }
 
-    pub fn world(&self) -> World {
-        self.state.store.query(World::clone)
+    /// Alibaba's store, as the facade reaches it.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        self.state.alibaba_store()
+    }
+
+    /// Alibaba's whole world as a sorted document: two snapshots compare equal exactly when
+    /// the worlds are the same.
+    pub fn world(&self) -> AlibabaDoc {
+        AlibabaDoc::from_world(&self.store().export())
+    }
+
+    /// A handshake as stored.
+    pub fn handshake(&self, id: &str) -> Option<Handshake> {
+        let id = HandshakeId::parse(id).unwrap();
+        self.store()
+            .query(|view| view.handshake(&id))
+            .map(|h| (*h).clone())
+    }
+
+    /// An account as stored.
+    pub fn account(&self, id: &str) -> Account {
+        let id = AccountId::parse(id).unwrap();
+        self.store().query(|view| view.account(&id)).unwrap()
     }
 
     /// Sends raw bytes and reads the reply (the server closes after it: `Connection: close`).

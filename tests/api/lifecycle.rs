@@ -78,7 +78,7 @@ fn an_invited_account_can_read_list_and_accept_the_invitation_and_the_directory_
             200
         );
     }
-    app.clock.advance(TimeDelta::minutes(1));
+    app.clock.advance(TimeDelta::minutes(1)).unwrap();
     let sent = invite(&app, "1772422852740000", "Account")
         .param("Tag.1.Key", "team")
         .param("Tag.1.Value", "ops")

@@ -5,12 +5,12 @@
 
 use crate::helpers::*;
 use chrono::{DateTime, Utc};
+use resourcemanager_emulator::app::DEFAULT_WORLD;
 use resourcemanager_emulator::clock::EmulatorClock;
-use resourcemanager_emulator::domain::fixtures::DEFAULT_WORLD;
-use resourcemanager_emulator::protocol::auth::Headers;
-use resourcemanager_emulator::protocol::params::Params;
-use resourcemanager_emulator::protocol::signature;
-use resourcemanager_emulator::protocol::signature_v3::{self, Authorization};
+use resourcemanager_emulator::facade::alibaba::auth::Headers;
+use resourcemanager_emulator::facade::alibaba::params::Params;
+use resourcemanager_emulator::facade::alibaba::signature_v1 as signature;
+use resourcemanager_emulator::facade::alibaba::signature_v3::{self, Authorization};
 use serde::Deserialize;
 use std::sync::Arc;
 

@@ -161,6 +161,27 @@ impl serde::Serialize for ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code whose wire name is `wire`.
+    #[must_use]
+    pub fn parse(wire: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|code| code.as_str() == wire)
+    }
+
+    /// Whether SDKs treat this code as throttling (it carries `x-acs-retry-after`).
+    #[must_use]
+    pub const fn is_throttling(self) -> bool {
+        matches!(
+            self,
+            Self::Throttling | Self::ThrottlingUser | Self::ThrottlingApi
+        )
+    }
+
+    /// A fault rule's code, checked against this catalog (the control plane's view of it).
+    #[must_use]
+    pub fn for_fault(wire: &str) -> Option<(&'static str, bool)> {
+        Self::parse(wire).map(|code| (code.as_str(), code.is_throttling()))
+    }
+
     /// The catalog as a Markdown table (what `resourcemanager-emulator errors` prints).
     #[must_use]
     pub fn markdown_table() -> String {

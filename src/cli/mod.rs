@@ -1,12 +1,14 @@
-//! The command line: `serve` (the default), `sign` and `errors`. Every flag can also be set with
-//! an `RM_EMULATOR_*` environment variable.
+//! The command line: `serve` (the default), `sign`, `errors` and `fixtures generate`. Every flag
+//! can also be set with an `RM_EMULATOR_*` environment variable.
 
-use crate::clock::{Clock, SystemClock};
-use crate::domain::World;
-use crate::error::ErrorCode;
-use crate::protocol::params::Params;
-use crate::protocol::signature;
-use crate::startup::load_world;
+mod banner;
+mod sign;
+
+pub use banner::Banner;
+pub use sign::sign;
+
+use crate::app::WorldDoc;
+use crate::facade::alibaba::catalog::ErrorCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -78,7 +80,7 @@ pub struct GenerateArgs {
 
 /// `fixtures generate`: the world document, written to `out`.
 pub fn generate(args: &GenerateArgs, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    let doc = crate::domain::fixtures::generate(args.handshakes, args.accounts);
+    let doc = WorldDoc::generate(args.handshakes, args.accounts);
     if args.toml {
         out.write_all(doc.to_toml().as_bytes())
     } else {
@@ -118,7 +120,7 @@ pub struct ServeArgs {
     #[arg(long, env = "RM_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// How many requests /_emulator/requests keeps (0: none).
-    #[arg(long, env = "RM_EMULATOR_JOURNAL_SIZE", default_value_t = crate::gateway::journal::DEFAULT_CAPACITY)]
+    #[arg(long, env = "RM_EMULATOR_JOURNAL_SIZE", default_value_t = crate::control::journal::DEFAULT_CAPACITY)]
     pub journal_size: usize,
 }
 
@@ -172,123 +174,8 @@ pub struct SignArgs {
     pub curl: bool,
 }
 
-/// `sign`: the signed URL or curl command, or why it cannot be made.
-pub fn sign(args: &SignArgs) -> Result<String, String> {
-    let world = || load_world(args.fixtures.as_deref(), &SystemClock).map_err(|e| e.to_string());
-    let (secret, token) = if let Some(secret) = &args.access_key_secret {
-        (secret.clone(), args.security_token.clone())
-    } else {
-        let world: World = world()?;
-        let credential = world
-            .credentials()
-            .into_iter()
-            .find(|c| c.access_key_id == args.access_key_id)
-            .ok_or_else(|| {
-                format!(
-                    "access key {} is not in the world; pass --access-key-secret",
-                    args.access_key_id
-                )
-            })?
-            .clone();
-        let token = args
-            .security_token
-            .clone()
-            .or_else(|| credential.security_token.map(|t| t.expose().to_owned()));
-        (credential.secret.expose().to_owned(), token)
-    };
-
-    let mut params = Params::default();
-    for pair in &args.params {
-        let (name, value) = pair
-            .split_once('=')
-            .ok_or_else(|| format!("parameter {pair:?} is not Name=Value"))?;
-        params.insert(name, value);
-    }
-    let nonce = uuid::Builder::from_random_bytes(rand::random())
-        .into_uuid()
-        .simple()
-        .to_string();
-    for (name, value) in [
-        ("Action", args.action.as_str()),
-        ("Version", crate::protocol::VERSION),
-        ("Format", args.format.as_str()),
-        ("AccessKeyId", args.access_key_id.as_str()),
-        ("SignatureMethod", "HMAC-SHA1"),
-        ("SignatureVersion", "1.0"),
-        ("SignatureNonce", nonce.as_str()),
-        (
-            "Timestamp",
-            &SystemClock.now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        ),
-    ] {
-        params.insert(name, value);
-    }
-    if let Some(token) = token {
-        params.insert("SecurityToken", token);
-    }
-    let method = match args.method {
-        SignMethod::Get => "GET",
-        SignMethod::Post => "POST",
-    };
-    signature::sign_params(&mut params, method, &secret);
-    let encoded = signature::encode_params(&params);
-    let base = args.endpoint.trim_end_matches('/');
-    Ok(match args.method {
-        SignMethod::Get if !args.curl => format!("{base}/?{encoded}"),
-        SignMethod::Get => format!("curl -sS '{base}/?{encoded}'"),
-        SignMethod::Post => format!(
-            "curl -sS -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data '{encoded}' '{base}/'"
-        ),
-    })
-}
-
 /// `errors`: the catalog table.
 #[must_use]
 pub fn errors() -> String {
     ErrorCode::markdown_table()
-}
-
-/// The start-up banner: where to connect and with which keys.
-#[must_use]
-pub fn banner(world: &World, world_name: &str, host: &str, port: u16) -> String {
-    const SHOWN: usize = 12;
-    let counts = world.counts();
-    let endpoint = format!("http://{host}:{port}");
-    let mut out = format!(
-        "resourcemanager-emulator {} listening at {endpoint}\n  world: {world_name}: {} resource directories, {} accounts, {} access keys, {} handshakes\n  access keys:\n",
-        env!("CARGO_PKG_VERSION"),
-        counts.resource_directories,
-        counts.accounts,
-        counts.access_keys,
-        counts.handshakes
-    );
-    let credentials = world.credentials();
-    for credential in credentials.iter().take(SHOWN) {
-        let account = world
-            .account(&credential.account_id)
-            .map_or("", |a| a.name.as_str());
-        out.push_str(&format!(
-            "    {} / {}  account {} ({account}){}{}\n",
-            credential.access_key_id,
-            credential.secret.expose(),
-            credential.account_id,
-            credential
-                .security_token
-                .as_ref()
-                .map(|t| format!(", SecurityToken {}", t.expose()))
-                .unwrap_or_default(),
-            if credential.disabled {
-                ", disabled"
-            } else {
-                ""
-            },
-        ));
-    }
-    if credentials.len() > SHOWN {
-        out.push_str(&format!("    … and {} more\n", credentials.len() - SHOWN));
-    }
-    out.push_str(&format!(
-        "  python: Config(access_key_id='LTAI5tEmuInvitee00001', access_key_secret='EmuInviteeSecret00001', endpoint='{host}:{port}', protocol='http')\n  curl:   curl -sS \"$(resourcemanager-emulator sign --endpoint {endpoint} AcceptHandshake HandshakeId=h-Ih8IuPfvV0t0abcd)\"\n"
-    ));
-    out
 }

@@ -1,22 +1,21 @@
-//! The control plane under `/_emulator/`: JSON in and out, for tests and operators. It is never
-//! reachable through Action dispatch and never signed with cloud keys; with `--admin-token`,
-//! every call needs `Authorization: Bearer <token>`.
+//! The control plane's endpoints under `/_emulator/`: JSON in and out, for tests and operators.
+//! They are never reachable through a cloud's dispatch and never signed with cloud keys; with
+//! `--admin-token`, every call needs `Authorization: Bearer <token>`.
 //!
 //! - `GET /_emulator/health`: status, version, uptime, counts, clock.
-//! - `POST /_emulator/reset`: the world back to what was loaded at start.
-//! - `GET|PUT /_emulator/state`: export or replace the whole world (the fixture schema; JSON, or
-//!   TOML with a `toml` content type). A bad document is refused and the old world stays.
+//! - `POST /_emulator/reset`: both worlds back to what was loaded at start.
+//! - `GET|PUT /_emulator/state`: export or replace both worlds (the fixture schema; JSON, or
+//!   TOML with a `toml` content type). A bad document is refused and the old worlds stay.
 //! - `GET|POST /_emulator/clock`: read; `{"action": "freeze" | "resume" | "system"}`,
 //!   `{"action": "set", "time": "2026-12-01T00:00:00Z"}`, `{"action": "advance", "by": "14d"}`.
 //! - `GET|POST|DELETE /_emulator/faults`, `DELETE /_emulator/faults/{id}`: fault rules.
-//! - `GET|DELETE /_emulator/requests?action=&code=&limit=`: the request journal.
+//! - `GET|DELETE /_emulator/requests?cloud=&action=&code=&limit=`: the request journal.
 
-use super::faults::FaultSpec;
-use crate::actions::wire_time;
-use crate::clock::Clock;
-use crate::domain::fixtures::{WorldDoc, parse_duration};
-use crate::domain::{Counts, World};
-use crate::startup::AppState;
+use super::faults::{FaultSpec, Faults};
+use super::journal::{Filter, Journal};
+use super::{Backend, Cloud};
+use crate::clock::{EmulatorClock, wire_time};
+use crate::store::document::parse_duration;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
@@ -27,6 +26,22 @@ use serde_json::{Value, json};
 
 /// The largest document `PUT /_emulator/state` takes.
 pub const MAX_STATE_BYTES: usize = 1 << 30;
+
+/// What the control plane works on.
+pub struct ControlState {
+    /// The worlds.
+    pub backend: std::sync::Arc<dyn Backend>,
+    /// Emulator time.
+    pub clock: std::sync::Arc<EmulatorClock>,
+    /// Fault rules of both clouds.
+    pub faults: std::sync::Arc<Faults>,
+    /// Requests of both clouds.
+    pub journal: std::sync::Arc<Journal>,
+    /// When required, the bearer token every call must carry.
+    pub admin_token: Option<String>,
+    /// When the emulator started.
+    pub started: std::time::Instant,
+}
 
 /// The control plane's routes.
 pub fn scope() -> actix_web::Scope {
@@ -74,6 +89,9 @@ pub enum ControlError {
     /// The path exists but not with this method.
     #[error("method not allowed on this control-plane path")]
     MethodNotAllowed,
+    /// The store could not commit; nothing changed.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl ResponseError for ControlError {
@@ -83,6 +101,7 @@ impl ResponseError for ControlError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -93,7 +112,9 @@ impl ResponseError for ControlError {
 
 type Answer = Result<HttpResponse, ControlError>;
 
-fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), ControlError> {
+type State = web::Data<ControlState>;
+
+fn authorize(req: &HttpRequest, state: &ControlState) -> Result<(), ControlError> {
     let Some(token) = &state.admin_token else {
         return Ok(());
     };
@@ -114,51 +135,37 @@ fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {
         .map_err(|e| ControlError::BadRequest(format!("invalid JSON body: {e}")))
 }
 
-fn counts(counts: Counts) -> Value {
-    json!({
-        "resource_directories": counts.resource_directories,
-        "accounts": counts.accounts,
-        "access_keys": counts.access_keys,
-        "handshakes": counts.handshakes,
-    })
-}
-
-fn clock_json(state: &AppState) -> Value {
+fn clock_json(state: &ControlState) -> Value {
     let reading = state.clock.reading();
     json!({ "now": wire_time(reading.now), "frozen": reading.frozen, "offset_seconds": reading.offset_seconds })
 }
 
-async fn health(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+async fn health(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
     Ok(HttpResponse::Ok().json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_seconds": state.started.elapsed().as_secs(),
-        "world": counts(state.store.query(World::counts)),
+        "world": state.backend.counts(),
         "clock": clock_json(&state),
         "faults": state.faults.len(),
         "journal": state.journal.len(),
-        "nonces": state.nonces.len(),
+        "nonces": state.backend.nonces(),
     })))
 }
 
-async fn reset(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+async fn reset(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
-    let now = counts(state.initial_world.counts());
-    // clone_from reuses the world's tables: dropping a large world and allocating a new one
-    // fragments glibc's heap enough to halve throughput afterwards (measured in BENCHMARKS.md).
-    state
-        .store
-        .update(|world| world.clone_from(&state.initial_world));
-    Ok(HttpResponse::Ok().json(json!({ "status": "reset", "world": now })))
+    state.backend.reset().map_err(ControlError::Unavailable)?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "reset", "world": state.backend.counts() })))
 }
 
-async fn get_state(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+async fn get_state(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
-    Ok(HttpResponse::Ok().json(state.store.query(WorldDoc::from_world)))
+    Ok(HttpResponse::Ok().json(state.backend.export()))
 }
 
-async fn put_state(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> Answer {
+async fn put_state(req: HttpRequest, payload: web::Payload, state: State) -> Answer {
     authorize(&req, &state)?;
     let body = payload
         .to_bytes_limited(MAX_STATE_BYTES)
@@ -176,19 +183,14 @@ async fn put_state(req: HttpRequest, payload: web::Payload, state: web::Data<App
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("toml"));
-    let now = state.clock.now();
-    let world = if toml {
-        WorldDoc::load_toml("state", text, now)
-    } else {
-        WorldDoc::load_json("state", text, now)
-    }
-    .map_err(|e| ControlError::BadRequest(e.to_string()))?;
-    let now_counts = counts(world.counts());
-    state.store.update(|current| *current = world);
-    Ok(HttpResponse::Ok().json(json!({ "status": "replaced", "world": now_counts })))
+    state
+        .backend
+        .import(text, toml)
+        .map_err(ControlError::BadRequest)?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "replaced", "world": state.backend.counts() })))
 }
 
-async fn get_clock(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+async fn get_clock(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
     Ok(HttpResponse::Ok().json(clock_json(&state)))
 }
@@ -209,7 +211,7 @@ enum ClockCommand {
     Advance { by: String },
 }
 
-async fn set_clock(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> Answer {
+async fn set_clock(req: HttpRequest, body: web::Bytes, state: State) -> Answer {
     authorize(&req, &state)?;
     match json_body::<ClockCommand>(&body)? {
         ClockCommand::Freeze => state.clock.freeze(),
@@ -218,43 +220,47 @@ async fn set_clock(req: HttpRequest, body: web::Bytes, state: web::Data<AppState
         ClockCommand::Set { time } => {
             let at = DateTime::parse_from_rfc3339(&time)
                 .map_err(|e| ControlError::BadRequest(format!("invalid time {time:?}: {e}")))?;
-            state.clock.set(at.with_timezone(&Utc));
+            state
+                .clock
+                .set(at.with_timezone(&Utc))
+                .map_err(|e| ControlError::BadRequest(format!("cannot set {time:?}: {e}")))?;
         }
         ClockCommand::Advance { by } => {
-            let by = parse_duration(&by)
+            let delta = parse_duration(&by)
                 .map_err(|e| ControlError::BadRequest(format!("invalid duration {by:?}: {e}")))?;
-            state.clock.advance(by);
+            state
+                .clock
+                .advance(delta)
+                .map_err(|e| ControlError::BadRequest(format!("cannot advance by {by:?}: {e}")))?;
         }
     }
     Ok(HttpResponse::Ok().json(clock_json(&state)))
 }
 
-async fn list_faults(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+async fn list_faults(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
     Ok(HttpResponse::Ok().json(json!({ "faults": state.faults.list() })))
 }
 
-async fn add_fault(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> Answer {
+async fn add_fault(req: HttpRequest, body: web::Bytes, state: State) -> Answer {
     authorize(&req, &state)?;
+    let spec = json_body::<FaultSpec>(&body)?;
+    let catalog = state.backend.catalog(spec.cloud);
     let rule = state
         .faults
-        .add(json_body::<FaultSpec>(&body)?)
+        .add(spec, catalog)
         .map_err(ControlError::BadRequest)?;
     Ok(HttpResponse::Created().json(rule))
 }
 
-async fn clear_faults(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+async fn clear_faults(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
     let deleted = state.faults.len();
     state.faults.clear();
     Ok(HttpResponse::Ok().json(json!({ "deleted": deleted })))
 }
 
-async fn delete_fault(
-    req: HttpRequest,
-    id: web::Path<String>,
-    state: web::Data<AppState>,
-) -> Answer {
+async fn delete_fault(req: HttpRequest, id: web::Path<String>, state: State) -> Answer {
     authorize(&req, &state)?;
     if state.faults.remove(&id) {
         Ok(HttpResponse::Ok().json(json!({ "deleted": 1 })))
@@ -267,35 +273,41 @@ async fn delete_fault(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RequestsQuery {
+    cloud: Option<Cloud>,
     action: Option<String>,
     code: Option<String>,
     limit: Option<usize>,
 }
 
-async fn list_requests(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+async fn list_requests(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
     let query: RequestsQuery = serde_urlencoded::from_str(req.query_string()).map_err(|e| {
-        ControlError::BadRequest(format!("invalid query: {e} (filters: action, code, limit)"))
+        ControlError::BadRequest(format!(
+            "invalid query: {e} (filters: cloud, action, code, limit)"
+        ))
     })?;
-    let requests = state
-        .journal
-        .query(query.action.as_deref(), query.code.as_deref(), query.limit);
+    let requests = state.journal.query(Filter {
+        cloud: query.cloud,
+        action: query.action.as_deref(),
+        code: query.code.as_deref(),
+        limit: query.limit,
+    });
     Ok(HttpResponse::Ok().json(json!({ "requests": requests })))
 }
 
-async fn clear_requests(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+async fn clear_requests(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
     let deleted = state.journal.len();
     state.journal.clear();
     Ok(HttpResponse::Ok().json(json!({ "deleted": deleted })))
 }
 
-async fn method_not_allowed(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+async fn method_not_allowed(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
     Err(ControlError::MethodNotAllowed)
 }
 
-async fn unknown(req: HttpRequest, state: web::Data<AppState>) -> Answer {
+async fn unknown(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
     Err(ControlError::NotFound(format!(
         "no control-plane endpoint {}",

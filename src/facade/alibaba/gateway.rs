@@ -1,28 +1,28 @@
-//! The HTTP edge: the handler on `/`, the control plane under `/_emulator/`, and the catch-all
-//! for every other path. The `/` handler turns the raw request into bytes for the protocol layer,
-//! runs the pipeline (transport checks, parameters, Format, Action and Version, signature, fault
-//! rules, action), renders the result in the format the request asked for, journals it and writes
-//! one access-log line. It never returns an actix error: everything, failures included, leaves as
+//! The HTTP edge of the RPC gateway: the handler on `/`, and the answer to any path no facade or
+//! the control plane serves. The `/` handler turns the raw request into bytes, runs the pipeline
+//! (transport checks, parameters, Format, Action and Version, signature, fault rules, action),
+//! renders the result in the format the request asked for, journals it and writes one
+//! access-log line. It never returns an actix error: everything, failures included, leaves as
 //! an Alibaba envelope.
 
-pub mod control;
-pub mod faults;
-pub mod journal;
-
-use crate::actions::{self, Action, Context, Output};
-use crate::clock::Clock;
-use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::protocol::Route;
-use crate::protocol::auth::{self, AuthContext, Caller, Headers};
-use crate::protocol::envelope::{self, Format, Reply, RequestId};
-use crate::protocol::params::Params;
-use crate::protocol::signature;
-use crate::protocol::signature_v3::Authorization;
-use crate::startup::AppState;
+use super::actions::{self, Action, Context, Output};
+use super::auth::{self, AuthContext, Caller, Headers};
+use super::envelope::{self, Format, Reply, RequestId};
+use super::error::{ApiError, ApiResult, ErrorCode};
+use super::nonce::NonceCache;
+use super::params::Params;
+use super::route::{self, Route};
+use super::signature_v1;
+use super::signature_v3::Authorization;
+use crate::clock::{Clock, EmulatorClock, wire_time};
+use crate::control::Cloud;
+use crate::control::faults::Faults;
+use crate::control::journal::{Journal, JournalEntry};
+use crate::store::Store;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
-use journal::{Journal, JournalEntry};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The longest query string served, in bytes.
@@ -36,11 +36,32 @@ const REQUEST_ID_HEADER: &str = "x-acs-request-id";
 /// The response header that tells SDKs how long to wait after throttling, in milliseconds.
 const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
 
-/// Registers the gateway's routes: `/`, the control plane, and the catch-all.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/").to(rpc))
-        .service(control::scope())
-        .default_service(web::to(not_found));
+/// What the gateway works with, shared by every worker.
+pub struct Gateway {
+    /// Alibaba's world.
+    pub store: Arc<dyn Store>,
+    /// Emulator time: handshake times and expiry.
+    pub clock: Arc<EmulatorClock>,
+    /// Real time: the signature timestamp window.
+    pub wall_clock: Arc<dyn Clock>,
+    /// Used signature nonces.
+    pub nonces: NonceCache,
+    /// Fault rules (both clouds'; this gateway fires Alibaba's).
+    pub faults: Arc<Faults>,
+    /// The request journal.
+    pub journal: Arc<Journal>,
+}
+
+type State = web::Data<Gateway>;
+
+/// The RPC endpoint, `/`.
+pub fn service() -> actix_web::Resource {
+    web::resource("/").to(rpc)
+}
+
+/// The answer to a path nothing serves: `InvalidApi.NotFound`.
+pub fn not_found_service() -> actix_web::Route {
+    web::to(not_found)
 }
 
 /// What the renderer, the journal and the access log need to know about one exchange.
@@ -65,7 +86,7 @@ impl Exchange {
     }
 }
 
-async fn rpc(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+async fn rpc(req: HttpRequest, payload: web::Payload, state: State) -> HttpResponse {
     let started = Instant::now();
     let mut exchange = Exchange::new(&req);
     let result = match payload.to_bytes_limited(MAX_BODY_BYTES).await {
@@ -76,7 +97,7 @@ async fn rpc(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>
     respond(&state, &req, exchange, result, started)
 }
 
-async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+async fn not_found(req: HttpRequest, state: State) -> HttpResponse {
     let exchange = Exchange::new(&req);
     respond(
         &state,
@@ -101,14 +122,15 @@ fn is_form(req: &HttpRequest) -> bool {
 
 /// Authenticated, then through the fault rules, then the action.
 async fn handle(
-    state: &AppState,
+    state: &Gateway,
     req: &HttpRequest,
     body: &[u8],
     exchange: &mut Exchange,
 ) -> ApiResult<(Action, Output)> {
     let (action, caller) = authenticate(state, req, body, exchange)?;
     let fault = state.faults.fire(
-        action,
+        Cloud::Alibaba,
+        action.as_str(),
         exchange.params.get("HandshakeId"),
         &caller.access_key_id,
         rand::random,
@@ -119,7 +141,12 @@ async fn handle(
         }
         if let Some(code) = effect.code {
             exchange.retry_after_ms = effect.retry_after_ms;
-            return Err(ApiError::new(code));
+            // Rules are checked against this catalog when added.
+            let code = ErrorCode::parse(code).unwrap_or(ErrorCode::InternalError);
+            return Err(match effect.detail {
+                Some(detail) => ApiError::with(code, detail),
+                None => ApiError::new(code),
+            });
         }
     }
     let ctx = Context {
@@ -132,7 +159,7 @@ async fn handle(
 
 /// Transport checks, parameters, Format, routing and signature; fills `exchange` as it learns.
 fn authenticate(
-    state: &AppState,
+    state: &Gateway,
     req: &HttpRequest,
     body: &[u8],
     exchange: &mut Exchange,
@@ -148,7 +175,7 @@ fn authenticate(
     exchange.params = Params::parse(query.as_bytes(), form)
         .map_err(|e| ApiError::with(ErrorCode::InvalidParameter, e.name()))?;
     let params = &exchange.params;
-    exchange.format = crate::protocol::format(params)?;
+    exchange.format = route::format(params)?;
 
     let ctx = AuthContext {
         store: &*state.store,
@@ -159,7 +186,7 @@ fn authenticate(
     let method = req.method().as_str();
     // V3 signs with an Authorization header and no Signature parameter; a request that routes
     // by x-acs-action (no Action parameter) but lacks the header is a V3 request missing it.
-    let v3 = params.get(signature::SIGNATURE).is_none()
+    let v3 = params.get(signature_v1::SIGNATURE).is_none()
         && (req.headers().contains_key(AUTHORIZATION)
             || (req.headers().contains_key("x-acs-action") && params.get("Action").is_none()));
     let (action, caller) = if v3 {
@@ -196,7 +223,7 @@ fn authenticate(
 }
 
 fn respond(
-    state: &AppState,
+    state: &Gateway,
     req: &HttpRequest,
     exchange: Exchange,
     result: ApiResult<(Action, Output)>,
@@ -237,9 +264,11 @@ fn respond(
     }
     if state.journal.enabled() {
         state.journal.record(JournalEntry {
-            time: actions::wire_time(state.wall_clock.now()),
+            time: wire_time(state.wall_clock.now()),
+            cloud: Cloud::Alibaba,
             request_id: request_id.to_string(),
             method: req.method().to_string(),
+            path: req.path().to_owned(),
             action: exchange.action.map(Action::as_str),
             signature: exchange.scheme,
             access_key_id: exchange.access_key_id,

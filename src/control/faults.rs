@@ -1,11 +1,11 @@
-//! Fault rules (the control plane's `/_emulator/faults`): each matches an action, and optionally
-//! a HandshakeId or AccessKeyId, and answers with a catalog error, adds latency, or both, for the
-//! next N matching calls or with a probability. Rules are tried in the order they were added;
-//! the first that fires is applied. Applied after authentication, so a fault is observed through
-//! a correctly signed request and a retried request is re-signed as SDKs do.
+//! Fault rules (the control plane's `/_emulator/faults`): each matches a cloud and an operation,
+//! and optionally a handshake id or access key id, and answers with an error of that cloud's
+//! catalog, adds latency, or both, for the next N matching calls or with a probability. Rules
+//! are tried in the order they were added; the first that fires is applied. Facades apply them
+//! after authentication, so a fault is observed through a correctly signed request and a
+//! retried request is re-signed as SDKs do.
 
-use crate::actions::Action;
-use crate::error::ErrorCode;
+use super::{Catalog, Cloud};
 use serde::{Deserialize, Serialize};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -17,7 +17,10 @@ pub const DEFAULT_RETRY_AFTER_MS: u64 = 1000;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
-    /// The action it applies to (wire name).
+    /// The cloud (default `alibaba`).
+    #[serde(default)]
+    pub cloud: Cloud,
+    /// The operation it applies to (wire name).
     pub action: String,
     /// Only requests with this HandshakeId.
     #[serde(default)]
@@ -37,9 +40,12 @@ pub struct FaultSpec {
     /// Fire with this probability (0 < p ≤ 1) on each matching call.
     #[serde(default)]
     pub probability: Option<f64>,
-    /// `x-acs-retry-after` for throttling codes, in milliseconds.
+    /// The retry-after for throttling codes, in milliseconds.
     #[serde(default)]
     pub retry_after_ms: Option<u64>,
+    /// The detail a code's message needs (a parameter name, a string to sign).
+    #[serde(default)]
+    pub detail: Option<String>,
 }
 
 /// A rule in force.
@@ -47,7 +53,9 @@ pub struct FaultSpec {
 pub struct FaultRule {
     /// Its id, for deletion.
     pub id: String,
-    /// The action it applies to.
+    /// The cloud.
+    pub cloud: Cloud,
+    /// The operation it applies to.
     pub action: &'static str,
     /// Only this HandshakeId.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,7 +65,7 @@ pub struct FaultRule {
     pub access_key_id: Option<String>,
     /// The error it answers with.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<ErrorCode>,
+    pub code: Option<&'static str>,
     /// Added latency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
@@ -67,20 +75,25 @@ pub struct FaultRule {
     /// Chance of firing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probability: Option<f64>,
-    /// `x-acs-retry-after` sent with a throttling code.
+    /// The retry-after sent with a throttling code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
+    /// The detail for the code's message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// What a fired rule does to the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultEffect {
     /// Wait this long first.
     pub latency: Option<Duration>,
-    /// Then answer with this error instead of running the action.
-    pub code: Option<ErrorCode>,
-    /// With this `x-acs-retry-after`.
+    /// Then answer with this error (the catalog's name for it) instead of running the action.
+    pub code: Option<&'static str>,
+    /// With this retry-after.
     pub retry_after_ms: Option<u64>,
+    /// And this detail in its message, if the rule gave one.
+    pub detail: Option<String>,
 }
 
 /// The rules in force.
@@ -96,19 +109,21 @@ struct Inner {
 }
 
 impl Faults {
-    /// Checks `spec` and adds it; returns the rule, or what is wrong with the spec.
-    pub fn add(&self, spec: FaultSpec) -> Result<FaultRule, String> {
-        let action = Action::parse(&spec.action)
-            .ok_or_else(|| format!("unknown action {:?}", spec.action))?;
+    /// Checks `spec` against its cloud's `catalog` and adds it; returns the rule, or what is
+    /// wrong with the spec.
+    pub fn add(&self, spec: FaultSpec, catalog: Catalog) -> Result<FaultRule, String> {
+        let action = catalog
+            .operations
+            .iter()
+            .copied()
+            .find(|op| *op == spec.action)
+            .ok_or_else(|| format!("unknown {} action {:?}", spec.cloud, spec.action))?;
         let code = spec
             .code
             .as_deref()
             .map(|wire| {
-                ErrorCode::ALL
-                    .iter()
-                    .copied()
-                    .find(|c| c.as_str() == wire)
-                    .ok_or_else(|| format!("{wire:?} is not a catalog code"))
+                (catalog.code)(wire)
+                    .ok_or_else(|| format!("{wire:?} is not in the {} catalog", spec.cloud))
             })
             .transpose()?;
         if code.is_none() && spec.latency_ms.is_none() {
@@ -120,20 +135,22 @@ impl Faults {
         if spec.probability.is_some_and(|p| !(p > 0.0 && p <= 1.0)) {
             return Err("probability must be in (0, 1]".into());
         }
-        let throttling = code.is_some_and(|c| c.as_str().starts_with("Throttling"));
+        let throttling = code.is_some_and(|(_, throttling)| throttling);
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         inner.next_id += 1;
         let rule = FaultRule {
             id: format!("fault-{}", inner.next_id),
-            action: action.as_str(),
+            cloud: spec.cloud,
+            action,
             handshake_id: spec.handshake_id,
             access_key_id: spec.access_key_id,
-            code,
+            code: code.map(|(name, _)| name),
             latency_ms: spec.latency_ms,
             remaining: spec.times,
             probability: spec.probability,
             retry_after_ms: throttling
                 .then_some(spec.retry_after_ms.unwrap_or(DEFAULT_RETRY_AFTER_MS)),
+            detail: spec.detail,
         };
         inner.rules.push(rule.clone());
         Ok(rule)
@@ -170,14 +187,16 @@ impl Faults {
     /// `roll` draws the number in [0, 1) that a rule's probability is compared with.
     pub fn fire(
         &self,
-        action: Action,
+        cloud: Cloud,
+        action: &str,
         handshake_id: Option<&str>,
         access_key_id: &str,
         mut roll: impl FnMut() -> f64,
     ) -> Option<FaultEffect> {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let at = inner.rules.iter().position(|rule| {
-            rule.action == action.as_str()
+            rule.cloud == cloud
+                && rule.action == action
                 && rule
                     .handshake_id
                     .as_deref()
@@ -193,6 +212,7 @@ impl Faults {
             latency: rule.latency_ms.map(Duration::from_millis),
             code: rule.code,
             retry_after_ms: rule.retry_after_ms,
+            detail: rule.detail.clone(),
         };
         if let Some(remaining) = &mut rule.remaining {
             *remaining -= 1;
@@ -224,68 +244,72 @@ impl Faults {
 mod tests {
     use super::*;
 
+    const CATALOG: Catalog = Catalog {
+        operations: &["AcceptHandshake", "CancelHandshake", "GetHandshake"],
+        code: |wire| match wire {
+            "Throttling.User" => Some(("Throttling.User", true)),
+            "InternalError" => Some(("InternalError", false)),
+            _ => None,
+        },
+    };
+
     fn spec(json: &str) -> FaultSpec {
         serde_json::from_str(json).unwrap()
+    }
+
+    fn fire(faults: &Faults, action: &str, id: Option<&str>, key: &str) -> Option<FaultEffect> {
+        faults.fire(Cloud::Alibaba, action, id, key, || 0.0)
     }
 
     #[test]
     fn a_counted_rule_fires_n_times_then_disappears() {
         let faults = Faults::default();
         faults
-            .add(spec(
-                r#"{"action":"AcceptHandshake","code":"Throttling.User","times":2}"#,
-            ))
+            .add(
+                spec(r#"{"action":"AcceptHandshake","code":"Throttling.User","times":2}"#),
+                CATALOG,
+            )
             .unwrap();
         for _ in 0..2 {
-            let effect = faults
-                .fire(Action::AcceptHandshake, None, "AK", || 0.0)
-                .unwrap();
-            assert_eq!(effect.code, Some(ErrorCode::ThrottlingUser));
+            let effect = fire(&faults, "AcceptHandshake", None, "AK").unwrap();
+            assert_eq!(effect.code, Some("Throttling.User"));
             assert_eq!(effect.retry_after_ms, Some(DEFAULT_RETRY_AFTER_MS));
         }
-        assert_eq!(
-            faults.fire(Action::AcceptHandshake, None, "AK", || 0.0),
-            None
-        );
+        assert_eq!(fire(&faults, "AcceptHandshake", None, "AK"), None);
         assert!(faults.is_empty());
     }
 
     #[test]
-    fn rules_match_on_action_handshake_and_key() {
+    fn rules_match_on_cloud_action_handshake_and_key() {
         let faults = Faults::default();
         faults
-            .add(spec(r#"{"action":"CancelHandshake","handshake_id":"h-1","access_key_id":"AK","code":"InternalError"}"#))
+            .add(spec(r#"{"action":"CancelHandshake","handshake_id":"h-1","access_key_id":"AK","code":"InternalError"}"#), CATALOG)
             .unwrap();
+        assert_eq!(fire(&faults, "AcceptHandshake", Some("h-1"), "AK"), None);
+        assert_eq!(fire(&faults, "CancelHandshake", Some("h-2"), "AK"), None);
+        assert_eq!(fire(&faults, "CancelHandshake", Some("h-1"), "BK"), None);
         assert_eq!(
-            faults.fire(Action::AcceptHandshake, Some("h-1"), "AK", || 0.0),
+            faults.fire(Cloud::Huawei, "CancelHandshake", Some("h-1"), "AK", || 0.0),
             None
         );
-        assert_eq!(
-            faults.fire(Action::CancelHandshake, Some("h-2"), "AK", || 0.0),
-            None
-        );
-        assert_eq!(
-            faults.fire(Action::CancelHandshake, Some("h-1"), "BK", || 0.0),
-            None
-        );
-        assert!(
-            faults
-                .fire(Action::CancelHandshake, Some("h-1"), "AK", || 0.0)
-                .is_some()
-        );
+        assert!(fire(&faults, "CancelHandshake", Some("h-1"), "AK").is_some());
     }
 
     #[test]
     fn a_probability_fires_only_below_it() {
         let faults = Faults::default();
         faults
-            .add(spec(
-                r#"{"action":"GetHandshake","latency_ms":5,"probability":0.25}"#,
-            ))
+            .add(
+                spec(r#"{"action":"GetHandshake","latency_ms":5,"probability":0.25}"#),
+                CATALOG,
+            )
             .unwrap();
-        assert_eq!(faults.fire(Action::GetHandshake, None, "AK", || 0.5), None);
+        assert_eq!(
+            faults.fire(Cloud::Alibaba, "GetHandshake", None, "AK", || 0.5),
+            None
+        );
         let effect = faults
-            .fire(Action::GetHandshake, None, "AK", || 0.1)
+            .fire(Cloud::Alibaba, "GetHandshake", None, "AK", || 0.1)
             .unwrap();
         assert_eq!(
             (effect.latency, effect.code, effect.retry_after_ms),
@@ -299,11 +323,11 @@ mod tests {
         for (json, reason) in [
             (
                 r#"{"action":"Nope","code":"InternalError"}"#,
-                "unknown action",
+                "unknown alibaba action",
             ),
             (
                 r#"{"action":"GetHandshake","code":"Nope"}"#,
-                "not a catalog code",
+                "not in the alibaba catalog",
             ),
             (r#"{"action":"GetHandshake"}"#, "needs a code"),
             (
@@ -315,7 +339,7 @@ mod tests {
                 "(0, 1]",
             ),
         ] {
-            let err = faults.add(spec(json)).unwrap_err();
+            let err = faults.add(spec(json), CATALOG).unwrap_err();
             assert!(err.contains(reason), "{json}: {err}");
         }
     }

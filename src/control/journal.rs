@@ -1,7 +1,8 @@
-//! The request journal (the control plane's `/_emulator/requests`): the last N requests to `/`,
-//! with their parsed parameters (signature and security token left out), caller, status and
+//! The request journal (the control plane's `/_emulator/requests`): the last N requests to either
+//! cloud, with their parameters (signatures and security tokens left out), caller, status and
 //! code, so contract tests can assert what a client sent.
 
+use super::Cloud;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
@@ -12,24 +13,41 @@ pub const DEFAULT_CAPACITY: usize = 1000;
 /// Parameters never written to the journal.
 const SECRET_PARAMETERS: [&str; 2] = ["Signature", "SecurityToken"];
 
+/// Filters of a journal query.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Filter<'a> {
+    /// Only this cloud.
+    pub cloud: Option<Cloud>,
+    /// Only this operation.
+    pub action: Option<&'a str>,
+    /// Only this code (`none`: successes).
+    pub code: Option<&'a str>,
+    /// At most the last this many.
+    pub limit: Option<usize>,
+}
+
 /// One request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JournalEntry {
     /// When it arrived (UTC, wall clock).
     pub time: String,
-    /// Its RequestId.
+    /// The cloud whose endpoint it reached.
+    pub cloud: Cloud,
+    /// Its request id.
     pub request_id: String,
     /// `GET` or `POST` (or whatever else came).
     pub method: String,
+    /// The request path.
+    pub path: String,
     /// The action, if it named a known one.
     pub action: Option<&'static str>,
-    /// `V1` or `V3`, once known.
+    /// The signing scheme (`V1`, `V3`, `SDK-HMAC-SHA256`), once known.
     pub signature: Option<&'static str>,
     /// The AccessKeyId it claimed.
     pub access_key_id: Option<String>,
     /// The authenticated account.
     pub account_id: Option<String>,
-    /// Query and form parameters, minus Signature and SecurityToken.
+    /// Query and form parameters (REST: query and path parameters), minus secrets.
     pub parameters: BTreeMap<String, String>,
     /// HTTP status answered.
     pub status: u16,
@@ -82,23 +100,20 @@ impl Journal {
         entries.push_back(entry);
     }
 
-    /// The entries, oldest first, with `action` and `code` if given ("none" matches success),
-    /// at most the last `limit`.
+    /// The entries that pass `filter`, oldest first ("none" as the code matches successes).
     #[must_use]
-    pub fn query(
-        &self,
-        action: Option<&str>,
-        code: Option<&str>,
-        limit: Option<usize>,
-    ) -> Vec<JournalEntry> {
+    pub fn query(&self, filter: Filter<'_>) -> Vec<JournalEntry> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let matching: Vec<_> = entries
             .iter()
-            .filter(|e| action.is_none_or(|a| e.action == Some(a)))
-            .filter(|e| code.is_none_or(|c| e.code.unwrap_or("none") == c))
+            .filter(|e| filter.cloud.is_none_or(|c| e.cloud == c))
+            .filter(|e| filter.action.is_none_or(|a| e.action == Some(a)))
+            .filter(|e| filter.code.is_none_or(|c| e.code.unwrap_or("none") == c))
             .cloned()
             .collect();
-        let skip = limit.map_or(0, |limit| matching.len().saturating_sub(limit));
+        let skip = filter
+            .limit
+            .map_or(0, |limit| matching.len().saturating_sub(limit));
         matching.into_iter().skip(skip).collect()
     }
 
@@ -133,8 +148,10 @@ mod tests {
     fn entry(n: u16, action: &'static str, code: Option<&'static str>) -> JournalEntry {
         JournalEntry {
             time: String::new(),
+            cloud: Cloud::Alibaba,
             request_id: n.to_string(),
             method: "POST".into(),
+            path: "/".into(),
             action: Some(action),
             signature: Some("V1"),
             access_key_id: None,
@@ -165,16 +182,31 @@ mod tests {
         }
         let ids =
             |entries: Vec<JournalEntry>| entries.into_iter().map(|e| e.status).collect::<Vec<_>>();
-        assert_eq!(ids(journal.query(None, None, None)), [2, 3, 4]);
-        assert_eq!(ids(journal.query(Some("A"), None, None)), [3, 4]);
-        assert_eq!(ids(journal.query(None, Some("X"), None)), [2, 3]);
-        assert_eq!(ids(journal.query(None, Some("none"), None)), [4]);
-        assert_eq!(ids(journal.query(None, None, Some(1))), [4]);
+        let all = Filter::default();
+        assert_eq!(ids(journal.query(all)), [2, 3, 4]);
+        let action = Filter {
+            action: Some("A"),
+            ..all
+        };
+        assert_eq!(ids(journal.query(action)), [3, 4]);
+        let code = |code| Filter {
+            code: Some(code),
+            ..all
+        };
+        assert_eq!(ids(journal.query(code("X"))), [2, 3]);
+        assert_eq!(ids(journal.query(code("none"))), [4]);
+        let last = Filter {
+            limit: Some(1),
+            ..all
+        };
+        assert_eq!(ids(journal.query(last)), [4]);
+        let huawei = Filter {
+            cloud: Some(Cloud::Huawei),
+            ..all
+        };
+        assert!(journal.query(huawei).is_empty());
         assert_eq!(
-            journal.query(None, None, None)[0]
-                .parameters
-                .keys()
-                .collect::<Vec<_>>(),
+            journal.query(all)[0].parameters.keys().collect::<Vec<_>>(),
             ["HandshakeId"]
         );
         journal.clear();

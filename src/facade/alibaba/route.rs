@@ -1,19 +1,11 @@
-//! The Alibaba Cloud RPC ("POP") protocol: parameters, the common request parameters, V1
-//! signatures, replay protection and response envelopes. No actix here: the gateway hands in
-//! bytes and gets back a [`envelope::Reply`].
+//! Routing an RPC request: the Format it asks for, and the Action and Version, carried by V1 in
+//! parameters and by V3 in headers.
 
-pub mod auth;
-pub mod envelope;
-pub mod nonce;
-pub mod params;
-pub mod percent;
-pub mod signature;
-pub mod signature_v3;
-
-use crate::actions::Action;
-use crate::error::{ApiError, ApiResult, ErrorCode};
-use envelope::Format;
-use params::Params;
+use super::actions::Action;
+use super::auth::Headers;
+use super::envelope::Format;
+use super::error::{ApiError, ApiResult, ErrorCode};
+use super::params::Params;
 
 /// The API version this emulator serves.
 pub const VERSION: &str = "2020-03-31";
@@ -52,7 +44,7 @@ impl<'a> Route<'a> {
 
     /// V3: the `x-acs-action` and `x-acs-version` headers.
     #[must_use]
-    pub fn from_headers(headers: &'a auth::Headers) -> Self {
+    pub fn from_headers(headers: &'a Headers) -> Self {
         Self {
             action: headers.non_empty("x-acs-action"),
             version: headers.non_empty("x-acs-version"),

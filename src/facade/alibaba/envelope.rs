@@ -3,7 +3,7 @@
 //! `<{Action}Response>` root; errors as `{RequestId, HostId, Code, Message, Recommend}` or
 //! `<Error>` with the message and recommendation in CDATA.
 
-use crate::error::ApiError;
+use super::error::ApiError;
 use quick_xml::Writer;
 use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde::Serialize;
@@ -216,7 +216,7 @@ fn error_xml(fields: &ErrorBody<'_>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
+    use crate::facade::alibaba::catalog::ErrorCode;
 
     #[derive(Serialize)]
     #[serde(rename_all = "PascalCase")]

@@ -2,16 +2,13 @@
 //! one exhaustive dispatch, and per action an input parsed from the parameters and an output
 //! that serializes to the response body.
 
-mod handshakes;
-
-pub use handshakes::{
-    HandshakeIdInput, HandshakeList, HandshakeListOutput, HandshakeOutput, HandshakeView,
-    InviteInput, PagingInput, wire_time,
+use super::error::ApiResult;
+use super::handshakes::{
+    self as h, HandshakeIdInput, HandshakeListOutput, HandshakeOutput, InviteInput, PagingInput,
 };
-
-use crate::domain::{AccountId, Store};
-use crate::error::ApiResult;
-use crate::protocol::params::Params;
+use super::params::Params;
+use crate::domain::AccountId;
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -26,6 +23,9 @@ macro_rules! actions {
         impl Action {
             /// Every action, in declaration order.
             pub const ALL: &'static [Action] = &[$(Action::$variant),+];
+
+            /// Every action's wire name, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($variant)),+];
 
             /// The wire name (case-sensitive).
             #[must_use]
@@ -97,7 +97,6 @@ pub enum Output {
 
 /// Runs `action` with `params`: one arm per action, no fallback.
 pub fn dispatch(ctx: Context<'_>, action: Action, params: &Params) -> ApiResult<Output> {
-    use handshakes as h;
     match action {
         Action::InviteAccountToResourceDirectory => {
             h::invite(ctx, InviteInput::parse(params)?).map(Output::Handshake)
@@ -114,10 +113,9 @@ pub fn dispatch(ctx: Context<'_>, action: Action, params: &Params) -> ApiResult<
         Action::GetHandshake => {
             h::get(ctx, HandshakeIdInput::parse(params)?).map(Output::Handshake)
         }
-        Action::ListHandshakesForAccount => Ok(Output::Handshakes(h::list_for_account(
-            ctx,
-            PagingInput::parse(params)?,
-        ))),
+        Action::ListHandshakesForAccount => {
+            h::list_for_account(ctx, PagingInput::parse(params)?).map(Output::Handshakes)
+        }
         Action::ListHandshakesForResourceDirectory => {
             h::list_for_directory(ctx, PagingInput::parse(params)?).map(Output::Handshakes)
         }

@@ -7,11 +7,12 @@
 //! Both "nows" come from the caller: wall time for the timestamp window (SDKs sign with real
 //! time), emulator time for credential expiry.
 
+use super::error::{ApiError, ApiResult, ErrorCode};
 use super::nonce::NonceCache;
 use super::params::Params;
-use super::{signature, signature_v3};
-use crate::domain::{AccountId, Store};
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use super::{signature_v1, signature_v3};
+use crate::domain::{self, AccountId};
+use crate::store::Store;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use std::collections::BTreeMap;
 
@@ -137,15 +138,18 @@ fn settle(
     if (ctx.wall_now - signed_at).abs() > TIMESTAMP_WINDOW {
         return Err(ApiError::new(ErrorCode::InvalidTimeStampExpired));
     }
-    let account_id = ctx.store.query(|world| {
-        let credential =
-            world.credential(claim.access_key_id, claim.security_token, ctx.emulator_now)?;
-        if signed_by(credential.secret.expose()) {
-            Ok(credential.account_id)
-        } else {
-            Err(mismatch())
-        }
+    let credential = ctx.store.query(|view| {
+        domain::authenticate(
+            view,
+            claim.access_key_id,
+            claim.security_token,
+            ctx.emulator_now,
+        )
     })?;
+    if !signed_by(credential.secret.expose()) {
+        return Err(mismatch());
+    }
+    let account_id = credential.account_id;
     // A nonce only has to be remembered while its timestamp could still pass the window.
     if !ctx
         .nonces
@@ -184,7 +188,8 @@ pub fn authenticate_v1(params: &Params, method: &str, ctx: AuthContext<'_>) -> A
             "SignatureVersion",
         ));
     }
-    let string_to_sign = signature::string_to_sign(method, &signature::canonical_query(params));
+    let string_to_sign =
+        signature_v1::string_to_sign(method, &signature_v1::canonical_query(params));
     let claim = Claim {
         access_key_id,
         security_token: params.non_empty("SecurityToken"),
@@ -194,7 +199,7 @@ pub fn authenticate_v1(params: &Params, method: &str, ctx: AuthContext<'_>) -> A
     settle(
         ctx,
         &claim,
-        |secret| signature::verify(secret, &string_to_sign, sent_signature),
+        |secret| signature_v1::verify(secret, &string_to_sign, sent_signature),
         || ApiError::with(ErrorCode::SignatureDoesNotMatch, string_to_sign.as_str()),
     )
 }

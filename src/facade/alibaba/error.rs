@@ -1,11 +1,11 @@
-//! API errors: a catalog code plus the per-error detail its message needs. Domain and credential
-//! errors map onto the catalog here, each variant explicitly, so a new variant forces a decision.
+//! API errors: a catalog code plus the per-error detail its message needs. Domain, credential and
+//! store errors map onto the catalog here, each variant explicitly, so a new variant forces a
+//! decision.
 
-mod catalog;
-
-pub use catalog::ErrorCode;
+pub use super::catalog::ErrorCode;
 
 use crate::domain::{CredentialError, DomainError};
+use crate::store::{StoreError, WriteError};
 use std::fmt;
 
 /// An error on its way to the wire. Boxed so `Result<_, ApiError>` stays one pointer wide.
@@ -76,23 +76,46 @@ impl std::error::Error for ApiError {}
 
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
-        ApiError::new(match error {
+        let code = match error {
             DomainError::HandshakeNotFound(_) => ErrorCode::EntityNotExistsHandshake,
-            DomainError::HandshakeNotPending(_) => ErrorCode::HandshakeStatusMismatch,
-            DomainError::ResourceDirectoryNotFound(_) => {
-                ErrorCode::SpecifiedResourceDirectoryNotExists
-            }
-            DomainError::AccountInDirectory(_) => {
+            DomainError::NotPending(_) => ErrorCode::HandshakeStatusMismatch,
+            DomainError::OrganizationGone(_) => ErrorCode::SpecifiedResourceDirectoryNotExists,
+            // Inviting oneself: the management account already belongs to its own directory.
+            DomainError::InOrganization(_) | DomainError::TargetIsCaller => {
                 ErrorCode::NotSupportAccountInAnotherResourceDirectory
             }
             DomainError::PersonalAccount => ErrorCode::InvalidAccountType,
             DomainError::RealNameNotEnterprise(_) => ErrorCode::NotSupportAccountRealNameType,
-            DomainError::NoManagedDirectory => ErrorCode::EntityNotExistsResourceDirectory,
+            DomainError::CallerNotInOrganization | DomainError::CallerNotManager => {
+                ErrorCode::EntityNotExistsResourceDirectory
+            }
             DomainError::UnknownTarget(_) => ErrorCode::InvalidParameterTargetEntity,
             DomainError::DuplicatePending(_) => ErrorCode::EntityAlreadyExistsHandshake,
             DomainError::MissingRealName => ErrorCode::MissingAccountRealName,
             DomainError::NoRealNameAuthentication => ErrorCode::NoRealNameAuthentication,
-        })
+            DomainError::InvitationRateExceeded(_) => ErrorCode::LimitExceededInvitationRate,
+            DomainError::MemberQuotaExceeded(_) => ErrorCode::LimitExceededAccount,
+            // Resource Manager pages by number; a marker never reaches the domain.
+            DomainError::UnknownCursor(_) => {
+                return ApiError::with(ErrorCode::InvalidParameter, "PageNumber");
+            }
+        };
+        ApiError::new(code)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(_: StoreError) -> Self {
+        ApiError::new(ErrorCode::InternalError)
+    }
+}
+
+impl From<WriteError> for ApiError {
+    fn from(error: WriteError) -> Self {
+        match error {
+            WriteError::Refused(refused) => refused.into(),
+            WriteError::Store(failed) => failed.into(),
+        }
     }
 }
 

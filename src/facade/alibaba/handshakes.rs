@@ -1,19 +1,21 @@
-//! The seven handshake actions: their inputs (a HandshakeId; an invitation; paging) and their
+//! The seven handshake actions: their inputs (a HandshakeId; an invitation; paging), their
 //! outputs (one handshake, with fields in the order the API reference shows them, or a page of
-//! them in the `Handshakes.Handshake[]` wrapper).
+//! them in the `Handshakes.Handshake[]` wrapper), and each action as a call of the shared rule
+//! under Resource Manager's policy.
 
-use super::Context;
-use crate::domain::fixtures::MAX_NOTE_CHARS;
+use super::actions::Context;
+use super::error::{ApiError, ApiResult, ErrorCode};
+use super::params::Params;
+use super::policy::{self, POLICY};
+use super::world::MAX_NOTE_CHARS;
+use crate::clock::WireTime;
 use crate::domain::{
-    AccountId, Handshake, HandshakeId, HandshakeRead, Invitation, ResourceDirectoryId, TargetType,
+    self, AccountId, Cursor, Handshake, HandshakeId, HandshakeRead, Invitation, OrganizationId,
+    Target, TargetKind,
 };
-use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::protocol::params::Params;
-use chrono::{DateTime, Datelike, Timelike, Utc};
 use rand::Rng;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Arc;
 
 /// The input of every action that names one handshake.
@@ -29,7 +31,7 @@ impl HandshakeIdInput {
         let raw = params
             .non_empty("HandshakeId")
             .ok_or_else(|| ApiError::new(ErrorCode::MissingParameterHandshakeId))?;
-        let handshake_id = HandshakeId::parse(raw)
+        let handshake_id = policy::handshake_id(raw)
             .map_err(|_| ApiError::new(ErrorCode::InvalidParameterHandshakeId))?;
         Ok(Self { handshake_id })
     }
@@ -51,7 +53,7 @@ pub struct HandshakeView {
     /// `h-` id.
     pub handshake_id: HandshakeId,
     /// `rd-` id.
-    pub resource_directory_id: ResourceDirectoryId,
+    pub resource_directory_id: OrganizationId,
     /// 16-digit id.
     pub master_account_id: AccountId,
     /// Management account name.
@@ -82,53 +84,20 @@ impl From<Handshake> for HandshakeView {
     fn from(h: Handshake) -> Self {
         Self {
             handshake_id: h.id,
-            resource_directory_id: h.resource_directory_id,
-            master_account_id: h.master_account_id,
-            master_account_name: h.master_account_name,
-            target_entity: h.target_entity,
-            target_type: h.target_type.as_str(),
+            resource_directory_id: h.organization,
+            master_account_id: h.manager,
+            master_account_name: h.manager_name,
+            target_entity: h.target.entity,
+            target_type: policy::target_type(h.target.kind),
             note: h.note,
-            status: h.status.as_str(),
-            create_time: WireTime(h.create_time),
-            modify_time: WireTime(h.modify_time),
-            expire_time: WireTime(h.expire_time),
+            status: policy::status(h.status),
+            create_time: WireTime(h.created),
+            modify_time: WireTime(h.modified),
+            expire_time: WireTime(h.expires),
             master_account_real_name: None,
             invited_account_real_name: None,
         }
     }
-}
-
-/// The wire form of a handshake time: UTC, whole seconds, `Z` (`2026-11-22T08:00:00Z`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WireTime(pub DateTime<Utc>);
-
-impl fmt::Display for WireTime {
-    // By hand: chrono's strftime parses its format string on every call, on every response.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = self.0;
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    }
-}
-
-impl Serialize for WireTime {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-/// The wire form of a handshake time, as a string.
-#[must_use]
-pub fn wire_time(at: DateTime<Utc>) -> String {
-    WireTime(at).to_string()
 }
 
 fn output(handshake: Handshake) -> HandshakeOutput {
@@ -150,17 +119,15 @@ impl InviteInput {
         let target_entity = params
             .non_empty("TargetEntity")
             .ok_or_else(|| ApiError::new(ErrorCode::MissingParameterTargetEntity))?;
-        let target_type = match params.non_empty("TargetType") {
+        let kind = match params.non_empty("TargetType") {
             None => return Err(ApiError::new(ErrorCode::MissingParameterTargetType)),
-            Some("Account") => TargetType::Account,
-            Some("Email") => TargetType::Email,
+            Some("Account") => TargetKind::Id,
+            Some("Email") => TargetKind::Email,
             Some(_) => return Err(ApiError::new(ErrorCode::InvalidParameterTargetType)),
         };
-        let well_formed = match target_type {
-            TargetType::Account => {
-                target_entity.len() == 16 && target_entity.bytes().all(|b| b.is_ascii_digit())
-            }
-            TargetType::Email => target_entity.split_once('@').is_some_and(|(user, domain)| {
+        let well_formed = match kind {
+            TargetKind::Id | TargetKind::Name => policy::account_id(target_entity).is_ok(),
+            TargetKind::Email => target_entity.split_once('@').is_some_and(|(user, domain)| {
                 !user.is_empty()
                     && domain.contains('.')
                     && !target_entity.contains(char::is_whitespace)
@@ -177,8 +144,10 @@ impl InviteInput {
             return Err(ApiError::new(ErrorCode::InvalidParameterNote));
         }
         Ok(Self(Invitation {
-            target_entity: target_entity.to_owned(),
-            target_type,
+            target: Target {
+                kind,
+                entity: target_entity.to_owned(),
+            },
             note: note.to_owned(),
             tags: parse_tags(params)?,
         }))
@@ -221,22 +190,29 @@ fn random_handshake_id() -> HandshakeId {
         .take(16)
         .map(char::from)
         .collect();
-    HandshakeId::parse(&format!("h-{tail}")).expect("h- and 16 alphanumerics is a handshake id")
+    policy::handshake_id(&format!("h-{tail}")).expect("h- and 16 alphanumerics is a handshake id")
 }
 
 /// InviteAccountToResourceDirectory.
 pub fn invite(ctx: Context<'_>, input: InviteInput) -> ApiResult<HandshakeOutput> {
-    let sent = ctx
-        .store
-        .update(|world| world.invite(ctx.caller, input.0, random_handshake_id, ctx.now))?;
+    let sent = ctx.store.transact(|view| {
+        domain::invite(
+            view,
+            &POLICY,
+            ctx.caller,
+            input.0,
+            random_handshake_id,
+            ctx.now,
+        )
+    })?;
     Ok(output(sent))
 }
 
 /// DeclineHandshake.
 pub fn decline(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutput> {
-    let declined = ctx
-        .store
-        .update(|world| world.decline_handshake(ctx.caller, &input.handshake_id, ctx.now))?;
+    let declined = ctx.store.transact(|view| {
+        domain::decline(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now)
+    })?;
     Ok(output(declined))
 }
 
@@ -247,7 +223,7 @@ pub fn get(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutp
         real_names,
     } = ctx
         .store
-        .query(|world| world.get_handshake(ctx.caller, &input.handshake_id, ctx.now))?;
+        .query(|view| domain::read(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now))?;
     let mut view = HandshakeView::from(handshake);
     if let Some((master, invited)) = real_names {
         view.master_account_real_name = Some(master);
@@ -313,45 +289,58 @@ pub struct HandshakeList {
     pub handshake: Vec<HandshakeView>,
 }
 
-fn page(all: Vec<Handshake>, paging: PagingInput) -> HandshakeListOutput {
-    let total_count = all.len();
-    let skip = (paging.page_number - 1).saturating_mul(paging.page_size);
-    let handshake = all
-        .into_iter()
-        .skip(skip)
-        .take(paging.page_size)
-        .map(HandshakeView::from)
-        .collect();
+fn page(listing: domain::Listing, paging: PagingInput) -> HandshakeListOutput {
     HandshakeListOutput {
-        total_count,
+        total_count: listing.total,
         page_number: paging.page_number,
         page_size: paging.page_size,
-        handshakes: HandshakeList { handshake },
+        handshakes: HandshakeList {
+            handshake: listing.items.into_iter().map(HandshakeView::from).collect(),
+        },
+    }
+}
+
+impl PagingInput {
+    fn cursor(self) -> Cursor {
+        Cursor::Offset((self.page_number - 1).saturating_mul(self.page_size))
     }
 }
 
 /// ListHandshakesForAccount.
-pub fn list_for_account(ctx: Context<'_>, paging: PagingInput) -> HandshakeListOutput {
-    page(
-        ctx.store
-            .query(|world| world.handshakes_for_account(ctx.caller, ctx.now)),
-        paging,
-    )
+pub fn list_for_account(ctx: Context<'_>, paging: PagingInput) -> ApiResult<HandshakeListOutput> {
+    let listing = ctx.store.query(|view| {
+        domain::list_received(
+            view,
+            &POLICY,
+            ctx.caller,
+            paging.cursor(),
+            paging.page_size,
+            ctx.now,
+        )
+    })?;
+    Ok(page(listing, paging))
 }
 
 /// ListHandshakesForResourceDirectory.
 pub fn list_for_directory(ctx: Context<'_>, paging: PagingInput) -> ApiResult<HandshakeListOutput> {
-    Ok(page(
-        ctx.store
-            .query(|world| world.handshakes_for_directory(ctx.caller, ctx.now))?,
-        paging,
-    ))
+    let listing = ctx.store.query(|view| {
+        domain::list_sent(
+            view,
+            &POLICY,
+            ctx.caller,
+            paging.cursor(),
+            paging.page_size,
+            ctx.now,
+        )
+    })?;
+    Ok(page(listing, paging))
 }
+
 /// AcceptHandshake.
 pub fn accept(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutput> {
     let accepted = ctx
         .store
-        .update(|world| world.accept_handshake(ctx.caller, &input.handshake_id, ctx.now))?;
+        .transact(|view| domain::accept(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now))?;
     Ok(output(accepted))
 }
 
@@ -359,6 +348,6 @@ pub fn accept(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeO
 pub fn cancel(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutput> {
     let cancelled = ctx
         .store
-        .update(|world| world.cancel_handshake(ctx.caller, &input.handshake_id, ctx.now))?;
+        .transact(|view| domain::cancel(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now))?;
     Ok(output(cancelled))
 }

@@ -1,0 +1,11 @@
+//! The application: the shared state built once from the worlds, the one app factory that mounts
+//! each facade and the control plane, and the world document that spans both clouds. `main` and
+//! the tests both start the emulator through [`startup`].
+
+pub mod startup;
+pub mod state;
+pub mod world;
+
+pub use startup::{Application, app};
+pub use state::AppState;
+pub use world::{DEFAULT_WORLD, DEFAULT_WORLD_NAME, WorldDoc, Worlds, load_world};

@@ -1,0 +1,140 @@
+//! The world document: one file (TOML, or JSON for large generated worlds and the control plane)
+//! with a section per cloud. Alibaba's tables stand at the top level (`resource_directories`,
+//! `accounts`, `access_keys`, `handshakes`), as they always have. Loading checks every id and
+//! every cross-reference, and a problem is reported with the file, line and column it stands on.
+
+use crate::facade::alibaba::world::AlibabaDoc;
+use crate::store::World;
+use crate::store::document::{FixtureError, parse_json, parse_toml};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The default world, compiled into the binary.
+pub const DEFAULT_WORLD: &str = include_str!("../../fixtures/default.toml");
+/// How the default world is named in messages.
+pub const DEFAULT_WORLD_NAME: &str = "fixtures/default.toml (embedded)";
+
+/// The worlds of both clouds, as data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Worlds {
+    /// Alibaba Cloud Resource Manager's.
+    pub alibaba: World,
+}
+
+/// A whole world document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorldDoc {
+    /// Alibaba: resource directories.
+    #[serde(default)]
+    pub resource_directories: Vec<crate::facade::alibaba::world::DirectoryDoc>,
+    /// Alibaba: accounts.
+    #[serde(default)]
+    pub accounts: Vec<crate::facade::alibaba::world::AccountDoc>,
+    /// Alibaba: access keys (permanent and STS).
+    #[serde(default)]
+    pub access_keys: Vec<crate::facade::alibaba::world::AccessKeyDoc>,
+    /// Alibaba: handshakes.
+    #[serde(default)]
+    pub handshakes: Vec<crate::facade::alibaba::world::HandshakeDoc>,
+}
+
+impl WorldDoc {
+    fn alibaba(self) -> AlibabaDoc {
+        AlibabaDoc {
+            resource_directories: self.resource_directories,
+            accounts: self.accounts,
+            access_keys: self.access_keys,
+            handshakes: self.handshakes,
+        }
+    }
+
+    fn with_alibaba(alibaba: AlibabaDoc) -> Self {
+        Self {
+            resource_directories: alibaba.resource_directories,
+            accounts: alibaba.accounts,
+            access_keys: alibaba.access_keys,
+            handshakes: alibaba.handshakes,
+        }
+    }
+
+    /// The document describing `worlds`, with absolute times.
+    #[must_use]
+    pub fn from_worlds(worlds: &Worlds) -> Self {
+        Self::with_alibaba(AlibabaDoc::from_world(&worlds.alibaba))
+    }
+
+    /// A generated world for benchmarks (see [`crate::facade::alibaba::world::generate`]).
+    #[must_use]
+    pub fn generate(handshakes: usize, accounts: bool) -> Self {
+        Self::with_alibaba(crate::facade::alibaba::world::generate(
+            handshakes, accounts,
+        ))
+    }
+
+    /// The document as TOML.
+    #[must_use]
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// Checks the document and builds the worlds; `text` is the source the document was parsed
+    /// from, to locate problems in.
+    pub fn into_worlds(
+        self,
+        source_name: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Worlds, FixtureError> {
+        let alibaba = self
+            .alibaba()
+            .into_world(now)
+            .map_err(|p| p.located(source_name, text))?;
+        Ok(Worlds { alibaba })
+    }
+
+    /// Loads a TOML document, resolving relative times against `now`.
+    pub fn load_toml(
+        source_name: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Worlds, FixtureError> {
+        parse_toml::<Self>(source_name, text)?.into_worlds(source_name, text, now)
+    }
+
+    /// Loads a JSON document (the control plane's state import).
+    pub fn load_json(
+        source_name: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Worlds, FixtureError> {
+        parse_json::<Self>(source_name, text)?.into_worlds(source_name, text, now)
+    }
+}
+
+/// Loads the worlds from `path` (TOML, or JSON if it ends in `.json`), or the embedded default
+/// world, as of `now`.
+pub fn load_world(path: Option<&Path>, now: DateTime<Utc>) -> Result<Worlds, FixtureError> {
+    match path {
+        None => WorldDoc::load_toml(DEFAULT_WORLD_NAME, DEFAULT_WORLD, now),
+        Some(path) => {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| FixtureError {
+                source_name: name.clone(),
+                line: 1,
+                column: 1,
+                problem: format!("cannot read the file: {e}"),
+            })?;
+            // Large generated worlds are JSON: it parses several times faster than TOML.
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            {
+                WorldDoc::load_json(&name, &text, now)
+            } else {
+                WorldDoc::load_toml(&name, &text, now)
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The control plane: what tests and operators use to drive the emulator, for both clouds. Fault
+//! rules and the request journal are kept here and consulted by every facade; they are keyed by
+//! (cloud, operation), since both clouds have an `AcceptHandshake`. The HTTP endpoints under
+//! `/_emulator/` reach the worlds through [`Backend`], which the application implements: the
+//! control plane knows no facade.
+
+pub mod faults;
+pub mod http;
+pub mod journal;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The clouds the emulator serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cloud {
+    /// Alibaba Cloud Resource Manager (RPC on `/`).
+    #[default]
+    Alibaba,
+    /// Huawei Cloud Organizations (REST under `/v1/`).
+    Huawei,
+}
+
+impl Cloud {
+    /// Every cloud.
+    pub const ALL: [Cloud; 2] = [Cloud::Alibaba, Cloud::Huawei];
+
+    /// The name used in documents, journal entries and fault rules.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Alibaba => "alibaba",
+            Self::Huawei => "huawei",
+        }
+    }
+}
+
+impl fmt::Display for Cloud {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a cloud's facade tells the control plane about itself, so fault rules can be checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Catalog {
+    /// The operations it serves (wire names).
+    pub operations: &'static [&'static str],
+    /// The canonical name of an error code as a fault rule may give it, and whether it is a
+    /// throttling code (which carries a retry-after); `None` if the catalog has no such code.
+    pub code: fn(&str) -> Option<(&'static str, bool)>,
+}
+
+/// The worlds, as the control plane reaches them.
+pub trait Backend: Send + Sync {
+    /// The counts shown by health, reset and import.
+    fn counts(&self) -> serde_json::Value;
+    /// Puts every world back as loaded at start.
+    fn reset(&self) -> Result<(), String>;
+    /// The whole state as a world document.
+    fn export(&self) -> serde_json::Value;
+    /// Replaces every world with the document `text` (TOML if `toml`, else JSON), or says why
+    /// not; on refusal nothing changes.
+    fn import(&self, text: &str, toml: bool) -> Result<(), String>;
+    /// How many signature nonces are remembered.
+    fn nonces(&self) -> usize;
+    /// What `cloud`'s facade serves.
+    fn catalog(&self, cloud: Cloud) -> Catalog;
+}

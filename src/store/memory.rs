@@ -1,0 +1,339 @@
+//! The in-memory store: one reader-writer lock around an indexed world, plus the seed it returns
+//! to on reset. Every query is a hash look-up or a binary search in a sorted list, so no request
+//! costs more in a world of a million handshakes than in a world of ten.
+//!
+//! Lists are kept oldest first, sorted by (creation time, id reversed): new invitations are the
+//! newest, so they are appended, and "newest first, then by id" reads the vector backwards. A
+//! page by offset is an index computation; a page after a marker is a binary search.
+
+use super::{Store, StoreError, World};
+use crate::domain::{
+    Account, AccountId, Change, Counts, Credential, Cursor, Handshake, HandshakeId, Invitee, List,
+    Organization, OrganizationId, Page, Status, TargetKind, View, invitee_of,
+};
+use chrono::{DateTime, Utc};
+use std::cmp::Reverse;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, PoisonError, RwLock};
+
+/// A list entry: sorts oldest first, and for equal times by id descending.
+type Entry = (i64, Reverse<HandshakeId>);
+
+fn entry(h: &Handshake) -> Entry {
+    (h.created.timestamp(), Reverse(h.id))
+}
+
+/// Which internal list a handshake is on besides its organization's.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ListKey {
+    Sent(OrganizationId),
+    // Every invitee has a list, known account or not: the duplicate check reads it.
+    To(Invitee),
+}
+
+/// A world with its indexes.
+#[derive(Debug, Default)]
+struct Indexed {
+    organizations: HashMap<OrganizationId, Organization>,
+    accounts: HashMap<AccountId, Account>,
+    emails: HashMap<String, AccountId>,
+    names: HashMap<String, AccountId>,
+    credentials: HashMap<String, Credential>,
+    tokens: HashSet<String>,
+    handshakes: HashMap<HandshakeId, Arc<Handshake>>,
+    lists: HashMap<ListKey, Vec<Entry>>,
+    members: HashMap<OrganizationId, usize>,
+}
+
+impl Clone for Indexed {
+    fn clone(&self) -> Self {
+        let mut copy = Self::default();
+        copy.clone_from(self);
+        copy
+    }
+
+    /// Field by field, so each map keeps and reuses its table (the control plane's reset):
+    /// dropping a large world and allocating a new one fragments the heap (BENCHMARKS.md).
+    fn clone_from(&mut self, source: &Self) {
+        self.organizations.clone_from(&source.organizations);
+        self.accounts.clone_from(&source.accounts);
+        self.emails.clone_from(&source.emails);
+        self.names.clone_from(&source.names);
+        self.credentials.clone_from(&source.credentials);
+        self.tokens.clone_from(&source.tokens);
+        self.handshakes.clone_from(&source.handshakes);
+        self.lists.clone_from(&source.lists);
+        self.members.clone_from(&source.members);
+    }
+}
+
+impl Indexed {
+    fn build(world: World) -> Self {
+        let mut indexed = Self::default();
+        for organization in world.organizations {
+            indexed.organizations.insert(organization.id, organization);
+        }
+        indexed.accounts.reserve(world.accounts.len());
+        for account in world.accounts {
+            if !account.email.is_empty() {
+                indexed
+                    .emails
+                    .insert(account.email.to_ascii_lowercase(), account.id);
+            }
+            if !account.name.is_empty() {
+                indexed
+                    .names
+                    .entry(account.name.clone())
+                    .or_insert(account.id);
+            }
+            if let Some(organization) = account.organization {
+                *indexed.members.entry(organization).or_default() += 1;
+            }
+            indexed.accounts.insert(account.id, account);
+        }
+        indexed.credentials.reserve(world.credentials.len());
+        for credential in world.credentials {
+            if let Some(token) = &credential.security_token {
+                indexed.tokens.insert(token.expose().to_owned());
+            }
+            indexed
+                .credentials
+                .insert(credential.access_key_id.clone(), credential);
+        }
+        indexed.handshakes.reserve(world.handshakes.len());
+        for handshake in world.handshakes {
+            for key in indexed.keys(&handshake) {
+                indexed
+                    .lists
+                    .entry(key)
+                    .or_default()
+                    .push(entry(&handshake));
+            }
+            indexed.handshakes.insert(handshake.id, handshake);
+        }
+        for list in indexed.lists.values_mut() {
+            list.sort_unstable();
+        }
+        indexed
+    }
+
+    fn keys(&self, handshake: &Handshake) -> [ListKey; 2] {
+        [
+            ListKey::Sent(handshake.organization),
+            ListKey::To(invitee_of(self, &handshake.target)),
+        ]
+    }
+
+    fn apply(&mut self, change: Change) {
+        match change {
+            Change::Handshake(handshake) => {
+                if !self.handshakes.contains_key(&handshake.id) {
+                    let at = entry(&handshake);
+                    for key in self.keys(&handshake) {
+                        let list = self.lists.entry(key).or_default();
+                        // Almost always the end: a new invitation is the newest.
+                        let position = list.partition_point(|e| *e < at);
+                        list.insert(position, at);
+                    }
+                }
+                self.handshakes.insert(handshake.id, handshake);
+            }
+            Change::Membership {
+                account,
+                organization,
+            } => {
+                if let Some(account) = self.accounts.get_mut(&account) {
+                    if let Some(old) = account.organization
+                        && let Some(count) = self.members.get_mut(&old)
+                    {
+                        *count = count.saturating_sub(1);
+                    }
+                    if let Some(new) = organization {
+                        *self.members.entry(new).or_default() += 1;
+                    }
+                    account.organization = organization;
+                }
+            }
+        }
+    }
+
+    fn export(&self) -> World {
+        World {
+            organizations: self.organizations.values().copied().collect(),
+            accounts: self.accounts.values().cloned().collect(),
+            credentials: self.credentials.values().cloned().collect(),
+            handshakes: self.handshakes.values().cloned().collect(),
+        }
+    }
+
+    fn list(&self, list: List) -> &[Entry] {
+        let key = match list {
+            List::Sent(organization) => ListKey::Sent(organization),
+            List::Received(account) => ListKey::To(Invitee::Account(account)),
+        };
+        self.lists.get(&key).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl View for Indexed {
+    fn organization(&self, id: &OrganizationId) -> Option<Organization> {
+        self.organizations.get(id).copied()
+    }
+
+    fn account(&self, id: &AccountId) -> Option<Account> {
+        self.accounts.get(id).cloned()
+    }
+
+    fn account_named(&self, kind: TargetKind, entity: &str) -> Option<AccountId> {
+        match kind {
+            TargetKind::Id => AccountId::parse(entity)
+                .ok()
+                .filter(|id| self.accounts.contains_key(id)),
+            TargetKind::Email => self.emails.get(&entity.to_ascii_lowercase()).copied(),
+            TargetKind::Name => self.names.get(entity).copied(),
+        }
+    }
+
+    fn credential(&self, access_key_id: &str) -> Option<Credential> {
+        self.credentials.get(access_key_id).cloned()
+    }
+
+    fn token_issued(&self, token: &str) -> bool {
+        self.tokens.contains(token)
+    }
+
+    fn handshake(&self, id: &HandshakeId) -> Option<Arc<Handshake>> {
+        self.handshakes.get(id).cloned()
+    }
+
+    fn pending(&self, organization: &OrganizationId, invitee: &Invitee) -> Option<HandshakeId> {
+        // An invitee's list is short (the invitations it received), whatever the world's size.
+        self.lists
+            .get(&ListKey::To(invitee.clone()))?
+            .iter()
+            .rev()
+            .map(|(_, Reverse(id))| &self.handshakes[id])
+            .find(|h| h.organization == *organization && h.status == Status::Pending)
+            .map(|h| h.id)
+    }
+
+    fn page(
+        &self,
+        list: List,
+        from: Cursor,
+        limit: usize,
+        shown: Option<&dyn Fn(&Handshake) -> bool>,
+    ) -> Option<Page> {
+        let entries = self.list(list);
+        // `end` is one past the newest entry not yet passed.
+        let mut end = match from {
+            Cursor::Offset(skip) if shown.is_none() => entries.len().saturating_sub(skip),
+            Cursor::Offset(_) => entries.len(),
+            Cursor::After(id) => {
+                let at = entry(self.handshakes.get(&id)?);
+                let position = entries.partition_point(|e| *e < at);
+                (entries.get(position) == Some(&at)).then_some(position)?
+            }
+        };
+        let mut to_skip = match (from, shown) {
+            (Cursor::Offset(skip), Some(_)) => skip,
+            _ => 0,
+        };
+        let mut items = Vec::with_capacity(limit.min(end));
+        while end > 0 {
+            let handshake = &self.handshakes[&entries[end - 1].1.0];
+            if shown.is_none_or(|keep| keep(handshake)) {
+                if items.len() == limit {
+                    return Some(Page { items, more: true });
+                }
+                if to_skip > 0 {
+                    to_skip -= 1;
+                } else {
+                    items.push(handshake.clone());
+                }
+            }
+            end -= 1;
+        }
+        Some(Page { items, more: false })
+    }
+
+    fn list_len(&self, list: List) -> usize {
+        self.list(list).len()
+    }
+
+    fn members(&self, organization: &OrganizationId) -> usize {
+        self.members.get(organization).copied().unwrap_or(0)
+    }
+
+    fn sent_since(&self, organization: &OrganizationId, since: DateTime<Utc>) -> usize {
+        let entries = self.list(List::Sent(*organization));
+        let since = since.timestamp();
+        entries.len() - entries.partition_point(|(created, _)| *created < since)
+    }
+
+    fn counts(&self) -> Counts {
+        Counts {
+            organizations: self.organizations.len(),
+            accounts: self.accounts.len(),
+            access_keys: self.credentials.len(),
+            handshakes: self.handshakes.len(),
+        }
+    }
+}
+
+/// The in-memory store.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    world: RwLock<Indexed>,
+    seed: Indexed,
+}
+
+impl MemoryStore {
+    /// A store seeded with `world`.
+    #[must_use]
+    pub fn new(world: World) -> Self {
+        let seed = Indexed::build(world);
+        Self {
+            world: RwLock::new(seed.clone()),
+            seed,
+        }
+    }
+}
+
+impl Store for MemoryStore {
+    fn read(&self, f: &mut dyn FnMut(&dyn View)) {
+        // Rules decide before anything is applied, so a panic inside one leaves the world
+        // consistent and a poisoned lock can be used as it is.
+        f(&*self.world.read().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    fn write(&self, f: &mut dyn FnMut(&dyn View) -> Vec<Change>) -> Result<(), StoreError> {
+        let mut world = self.world.write().unwrap_or_else(PoisonError::into_inner);
+        for change in f(&*world) {
+            world.apply(change);
+        }
+        Ok(())
+    }
+
+    fn replace(&self, world: World) -> Result<(), StoreError> {
+        // Indexed outside the lock: building a large world takes a while.
+        let indexed = Indexed::build(world);
+        *self.world.write().unwrap_or_else(PoisonError::into_inner) = indexed;
+        Ok(())
+    }
+
+    fn reset(&self) -> Result<(), StoreError> {
+        self.world
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone_from(&self.seed);
+        Ok(())
+    }
+
+    fn export(&self) -> World {
+        self.world
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .export()
+    }
+}
