@@ -138,3 +138,93 @@ pub fn load_world(path: Option<&Path>, now: DateTime<Utc>) -> Result<Worlds, Fix
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{HandshakeId, Status};
+    use chrono::{TimeDelta, TimeZone};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn the_default_world_loads_and_an_old_pending_invitation_shows_as_expired() {
+        let worlds = WorldDoc::load_toml(DEFAULT_WORLD_NAME, DEFAULT_WORLD, now()).unwrap();
+        let id = HandshakeId::parse("h-Exp1redAlready10").unwrap();
+        let expired = worlds
+            .alibaba
+            .handshakes
+            .iter()
+            .find(|h| h.id == id)
+            .unwrap();
+        assert_eq!(expired.status, Status::Pending, "expiry is never stored");
+        let shown = expired.as_of(now());
+        assert_eq!(shown.status, Status::Expired);
+        assert_eq!(shown.modified, shown.expires);
+    }
+
+    #[test]
+    fn a_malformed_document_is_reported_with_its_line() {
+        let text = "[[accounts]]\nid = \"1234\"\nname = \"x\"\n";
+        let err = WorldDoc::load_toml("w.toml", text, now()).unwrap_err();
+        assert_eq!((err.source_name.as_str(), err.line), ("w.toml", 2));
+        assert!(
+            err.problem.contains("invalid account id"),
+            "{}",
+            err.problem
+        );
+    }
+
+    #[test]
+    fn a_dangling_reference_is_reported_where_it_is_written() {
+        let text =
+            "[[access_keys]]\nid = \"AK\"\nsecret = \"S\"\naccount_id = \"1234567890123456\"\n";
+        let err = WorldDoc::load_toml("w.toml", text, now()).unwrap_err();
+        assert_eq!(err.line, 4);
+        assert!(err.problem.contains("is not defined"), "{}", err.problem);
+    }
+
+    #[test]
+    fn a_duplicate_is_reported_at_its_second_definition() {
+        let account = "[[accounts]]\nid = \"1234567890123456\"\nname = \"x\"\nlogon_email = \"x@example.com\"\ntype = \"enterprise\"\nreal_name_type = \"enterprise\"\n";
+        let text = format!("{account}{}", account.replace("x@", "y@"));
+        let err = WorldDoc::load_toml("w.toml", &text, now()).unwrap_err();
+        assert_eq!(err.line, 8);
+        assert!(err.problem.contains("defined twice"), "{}", err.problem);
+    }
+
+    #[test]
+    fn an_exported_world_loads_back_unchanged_from_json_and_toml() {
+        let worlds = WorldDoc::load_toml(DEFAULT_WORLD_NAME, DEFAULT_WORLD, now()).unwrap();
+        let doc = WorldDoc::from_worlds(&worlds);
+        let json = serde_json::to_string_pretty(&doc).unwrap();
+        let later = now() + TimeDelta::hours(1);
+        let from_json = WorldDoc::load_json("state", &json, later).unwrap();
+        assert_eq!(WorldDoc::from_worlds(&from_json), doc);
+        let from_toml = WorldDoc::load_toml("export.toml", &doc.to_toml(), later).unwrap();
+        assert_eq!(WorldDoc::from_worlds(&from_toml), doc);
+        let err = WorldDoc::load_json("state", "{\n  \"accounts\": 5\n}", now()).unwrap_err();
+        assert_eq!((err.line, err.source_name.as_str()), (2, "state"));
+    }
+
+    #[test]
+    fn a_generated_world_loads_with_one_account_and_key_per_invitation() {
+        let doc = WorldDoc::generate(3, true);
+        let text = serde_json::to_string(&doc).unwrap();
+        let world = WorldDoc::load_json("generated", &text, now())
+            .unwrap()
+            .alibaba;
+        assert_eq!(
+            (
+                world.handshakes.len(),
+                world.accounts.len(),
+                world.credentials.len()
+            ),
+            (3, 4, 4)
+        );
+        let emails = WorldDoc::generate(5, false).alibaba();
+        assert_eq!((emails.handshakes.len(), emails.accounts.len()), (5, 1));
+    }
+}

@@ -162,8 +162,12 @@ pub fn resolve(
     about: impl fmt::Display,
     what: &str,
 ) -> Result<DateTime<Utc>, Problem> {
-    spec.resolve(now)
-        .ok_or_else(|| Problem::at(&about, format!("{about}: {what} {spec} is out of range")))
+    spec.resolve(now).ok_or_else(|| {
+        Problem::at(
+            &about,
+            format!("{about}: {what} is out of range (beyond the calendar)"),
+        )
+    })
 }
 
 /// Marks `key` as defined, refusing a second definition.

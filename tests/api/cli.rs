@@ -59,6 +59,22 @@ fn a_world_file_with_an_invalid_id_stops_start_up_naming_file_line_and_problem()
 }
 
 #[test]
+fn a_world_file_with_a_time_beyond_the_calendar_stops_start_up_naming_its_line() {
+    let path = temp_file(
+        "far.toml",
+        "[[resource_directories]]\nid = \"rd-3G6zcw\"\nmaster_account_id = \"1512666876910000\"\n\n[[accounts]]\nid = \"1512666876910000\"\nname = \"A\"\nlogon_email = \"a@a.example\"\ntype = \"enterprise\"\nreal_name_type = \"enterprise\"\n\n[[handshakes]]\nid = \"h-Ih8IuPfvV0t0abcd\"\nresource_directory_id = \"rd-3G6zcw\"\ntarget_entity = \"b@b.example\"\ntarget_type = \"Email\"\nstatus = \"Pending\"\ncreate_time = \"now+100000000d\"\n",
+    );
+    let out = run(&["--port", "0", "--fixtures", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!("{}:13:", path.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("out of range"), "{stderr}");
+}
+
+#[test]
 fn a_malformed_or_missing_world_file_stops_start_up() {
     let path = temp_file("syntax.toml", "[[handshakes]\n");
     let out = run(&["serve", "--port", "0", "--fixtures", path.to_str().unwrap()]);

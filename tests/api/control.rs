@@ -150,6 +150,44 @@ fn the_clock_can_be_read_frozen_set_advanced_and_resumed() {
 }
 
 #[test]
+fn a_clock_change_out_of_range_is_refused_and_leaves_the_clock_and_server_as_they_were() {
+    let app = spawn_app();
+    for bad in [
+        r#"{"action":"advance","by":"100000000d"}"#,
+        r#"{"action":"advance","by":"-100000000d"}"#,
+        r#"{"action":"advance","by":"9223372036854775807s"}"#,
+        r#"{"action":"set","time":"+10000-01-01T00:00:00Z"}"#,
+        r#"{"action":"set","time":"1969-12-31T23:59:59Z"}"#,
+    ] {
+        let reply = app.control("POST", "/_emulator/clock", Some(bad));
+        assert_eq!(reply.status, 400, "{bad}: {}", reply.body);
+        assert!(reply.json()["error"].is_string(), "{}", reply.body);
+    }
+    let health = app.control("GET", "/_emulator/health", None);
+    assert_eq!(health.status, 200, "{}", health.body);
+    assert_eq!(health.json()["clock"]["now"], "2026-11-22T08:00:00Z");
+    let reply = accept(&app, "h-Ih8IuPfvV0t0abcd");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[test]
+fn a_state_document_with_a_time_beyond_the_calendar_is_refused_with_its_line() {
+    let app = spawn_app();
+    let before = app.world();
+    let doc = r#"{
+  "resource_directories": [{"id": "rd-3G6zcw", "master_account_id": "1512666876910000"}],
+  "accounts": [{"id": "1512666876910000", "name": "A", "logon_email": "a@a.example", "type": "enterprise", "real_name_type": "enterprise"}],
+  "handshakes": [{"id": "h-Ih8IuPfvV0t0abcd", "resource_directory_id": "rd-3G6zcw", "target_entity": "b@b.example", "target_type": "Email", "status": "Pending", "create_time": "now+100000000d"}]
+}"#;
+    let reply = app.control("PUT", "/_emulator/state", Some(doc));
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    let error = reply.json()["error"].as_str().unwrap().to_owned();
+    assert!(error.starts_with("state:4:"), "{error}");
+    assert!(error.contains("out of range"), "{error}");
+    assert!(app.world() == before, "a refused document changes nothing");
+}
+
+#[test]
 fn a_throttling_fault_answers_a_signed_request_with_retry_after_then_expires() {
     let app = spawn_app();
     let rule = app.control(

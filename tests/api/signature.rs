@@ -235,6 +235,8 @@ fn an_sts_credential_works_with_its_own_token_only() {
         ),
         (STS, Some("EmuStsTokenExpired01"), mismatch()),
         (INVITEE, Some("EmuStsToken00001"), mismatch()),
+        // A permanent key with a token the world never issued: still a mismatch (the catalog's rule).
+        (INVITEE, Some("not-a-token"), mismatch()),
         (
             STS,
             Some("not-a-token"),
