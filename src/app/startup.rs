@@ -4,7 +4,7 @@
 
 use super::state::AppState;
 use crate::control;
-use crate::facade::alibaba;
+use crate::facade::{alibaba, huawei};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer};
 use std::net::TcpListener;
@@ -22,12 +22,16 @@ pub fn app(
         InitError = (),
     >,
 > {
-    App::new()
+    let mut app = App::new()
         .app_data(state.alibaba)
+        .app_data(state.huawei)
         .app_data(state.control)
         .service(control::http::scope())
-        .service(alibaba::gateway::service())
-        .default_service(alibaba::gateway::not_found_service())
+        .service(alibaba::gateway::service());
+    for scope in huawei::gateway::scopes() {
+        app = app.service(scope);
+    }
+    app.default_service(alibaba::gateway::not_found_service())
 }
 
 /// Sends each response as soon as it is written: with Nagle's algorithm on, a response written

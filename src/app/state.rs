@@ -10,6 +10,7 @@ use crate::control::journal::{self, Journal};
 use crate::control::{Backend, Catalog, Cloud};
 use crate::domain::Counts;
 use crate::facade::alibaba::{self, Gateway};
+use crate::facade::huawei;
 use crate::store::{MemoryStore, Store};
 use actix_web::web;
 use serde_json::{Value, json};
@@ -21,6 +22,8 @@ use std::time::Instant;
 pub struct AppState {
     /// The Alibaba RPC gateway.
     pub alibaba: web::Data<Gateway>,
+    /// The Huawei Organizations endpoint.
+    pub huawei: web::Data<huawei::Gateway>,
     /// The control plane.
     pub control: web::Data<ControlState>,
 }
@@ -65,13 +68,21 @@ impl Builder {
         let alibaba = web::Data::new(Gateway {
             store: Arc::new(MemoryStore::new(self.worlds.alibaba)),
             clock: self.clock.clone(),
-            wall_clock: self.wall_clock,
+            wall_clock: self.wall_clock.clone(),
             nonces: alibaba::nonce::NonceCache::default(),
+            faults: faults.clone(),
+            journal: journal.clone(),
+        });
+        let huawei = web::Data::new(huawei::Gateway {
+            store: Arc::new(MemoryStore::new(self.worlds.huawei)),
+            clock: self.clock.clone(),
+            wall_clock: self.wall_clock,
             faults: faults.clone(),
             journal: journal.clone(),
         });
         let backend = Arc::new(Backing {
             alibaba: alibaba.clone(),
+            huawei: huawei.store.clone(),
             clock: self.clock.clone(),
         });
         let control = web::Data::new(ControlState {
@@ -82,7 +93,11 @@ impl Builder {
             admin_token: self.admin_token,
             started: Instant::now(),
         });
-        AppState { alibaba, control }
+        AppState {
+            alibaba,
+            huawei,
+            control,
+        }
     }
 }
 
@@ -100,40 +115,62 @@ impl AppState {
         }
     }
 
-    /// The store holding Alibaba's world.
+    /// The store holding `cloud`'s world.
     #[must_use]
-    pub fn alibaba_store(&self) -> &Arc<dyn Store> {
-        &self.alibaba.store
+    pub fn store(&self, cloud: Cloud) -> &Arc<dyn Store> {
+        match cloud {
+            Cloud::Alibaba => &self.alibaba.store,
+            Cloud::Huawei => &self.huawei.store,
+        }
     }
 }
 
 /// The control plane's view of the worlds.
 struct Backing {
     alibaba: web::Data<Gateway>,
+    huawei: Arc<dyn Store>,
     clock: Arc<EmulatorClock>,
 }
 
-fn counts(counts: Counts) -> Value {
-    json!({
-        "resource_directories": counts.organizations,
-        "accounts": counts.accounts,
-        "access_keys": counts.access_keys,
-        "handshakes": counts.handshakes,
-    })
+impl Backing {
+    fn stores(&self) -> [&Arc<dyn Store>; 2] {
+        [&self.alibaba.store, &self.huawei]
+    }
+}
+
+fn count(store: &Arc<dyn Store>) -> Counts {
+    store.query(|view| view.counts())
 }
 
 impl Backend for Backing {
+    /// Alibaba's counts with their historical names at the top, Huawei's under `huawei`.
     fn counts(&self) -> Value {
-        counts(self.alibaba.store.query(|view| view.counts()))
+        let (alibaba, huawei) = (count(&self.alibaba.store), count(&self.huawei));
+        json!({
+            "resource_directories": alibaba.organizations,
+            "accounts": alibaba.accounts,
+            "access_keys": alibaba.access_keys,
+            "handshakes": alibaba.handshakes,
+            "huawei": {
+                "organizations": huawei.organizations,
+                "accounts": huawei.accounts,
+                "access_keys": huawei.access_keys,
+                "handshakes": huawei.handshakes,
+            },
+        })
     }
 
     fn reset(&self) -> Result<(), String> {
-        self.alibaba.store.reset().map_err(|e| e.to_string())
+        for store in self.stores() {
+            store.reset().map_err(|e| e.to_string())?;
+        }
+        Ok(())
     }
 
     fn export(&self) -> Value {
         let worlds = Worlds {
             alibaba: self.alibaba.store.export(),
+            huawei: self.huawei.export(),
         };
         serde_json::to_value(WorldDoc::from_worlds(&worlds)).unwrap_or(Value::Null)
     }
@@ -149,6 +186,7 @@ impl Backend for Backing {
         self.alibaba
             .store
             .replace(worlds.alibaba)
+            .and_then(|()| self.huawei.replace(worlds.huawei))
             .map_err(|e| e.to_string())
     }
 
@@ -162,10 +200,9 @@ impl Backend for Backing {
                 operations: alibaba::actions::Action::NAMES,
                 code: alibaba::catalog::ErrorCode::for_fault,
             },
-            // Not served yet: every rule for it is refused as naming an unknown action.
             Cloud::Huawei => Catalog {
-                operations: &[],
-                code: |_| None,
+                operations: huawei::route::Operation::NAMES,
+                code: huawei::catalog::ErrorCode::for_fault,
             },
         }
     }

@@ -1,9 +1,12 @@
 //! The world document: one file (TOML, or JSON for large generated worlds and the control plane)
 //! with a section per cloud. Alibaba's tables stand at the top level (`resource_directories`,
-//! `accounts`, `access_keys`, `handshakes`), as they always have. Loading checks every id and
-//! every cross-reference, and a problem is reported with the file, line and column it stands on.
+//! `accounts`, `access_keys`, `handshakes`), as they always have; Huawei's are under `[huawei]`.
+//! The two worlds are separate: an Alibaba account is not a Huawei account. Loading checks every
+//! id and every cross-reference, and a problem is reported with the file, line and column it
+//! stands on.
 
 use crate::facade::alibaba::world::AlibabaDoc;
+use crate::facade::huawei::world::HuaweiDoc;
 use crate::store::World;
 use crate::store::document::{FixtureError, parse_json, parse_toml};
 use chrono::{DateTime, Utc};
@@ -20,6 +23,8 @@ pub const DEFAULT_WORLD_NAME: &str = "fixtures/default.toml (embedded)";
 pub struct Worlds {
     /// Alibaba Cloud Resource Manager's.
     pub alibaba: World,
+    /// Huawei Cloud Organizations'.
+    pub huawei: World,
 }
 
 /// A whole world document.
@@ -38,39 +43,49 @@ pub struct WorldDoc {
     /// Alibaba: handshakes.
     #[serde(default)]
     pub handshakes: Vec<crate::facade::alibaba::world::HandshakeDoc>,
+    /// Huawei's section.
+    #[serde(default, skip_serializing_if = "HuaweiDoc::is_empty")]
+    pub huawei: HuaweiDoc,
 }
 
 impl WorldDoc {
-    fn alibaba(self) -> AlibabaDoc {
-        AlibabaDoc {
+    fn split(self) -> (AlibabaDoc, HuaweiDoc) {
+        let alibaba = AlibabaDoc {
             resource_directories: self.resource_directories,
             accounts: self.accounts,
             access_keys: self.access_keys,
             handshakes: self.handshakes,
-        }
+        };
+        (alibaba, self.huawei)
     }
 
-    fn with_alibaba(alibaba: AlibabaDoc) -> Self {
+    fn join(alibaba: AlibabaDoc, huawei: HuaweiDoc) -> Self {
         Self {
             resource_directories: alibaba.resource_directories,
             accounts: alibaba.accounts,
             access_keys: alibaba.access_keys,
             handshakes: alibaba.handshakes,
+            huawei,
         }
     }
 
     /// The document describing `worlds`, with absolute times.
     #[must_use]
     pub fn from_worlds(worlds: &Worlds) -> Self {
-        Self::with_alibaba(AlibabaDoc::from_world(&worlds.alibaba))
+        Self::join(
+            AlibabaDoc::from_world(&worlds.alibaba),
+            HuaweiDoc::from_world(&worlds.huawei),
+        )
     }
 
-    /// A generated world for benchmarks (see [`crate::facade::alibaba::world::generate`]).
+    /// A generated world for benchmarks (see [`crate::facade::alibaba::world::generate`] and
+    /// [`crate::facade::huawei::world::generate`]): `handshakes` invitations in each cloud.
     #[must_use]
     pub fn generate(handshakes: usize, accounts: bool) -> Self {
-        Self::with_alibaba(crate::facade::alibaba::world::generate(
-            handshakes, accounts,
-        ))
+        Self::join(
+            crate::facade::alibaba::world::generate(handshakes, accounts),
+            crate::facade::huawei::world::generate(handshakes, accounts),
+        )
     }
 
     /// The document as TOML.
@@ -87,11 +102,12 @@ impl WorldDoc {
         text: &str,
         now: DateTime<Utc>,
     ) -> Result<Worlds, FixtureError> {
-        let alibaba = self
-            .alibaba()
-            .into_world(now)
-            .map_err(|p| p.located(source_name, text))?;
-        Ok(Worlds { alibaba })
+        let (alibaba, huawei) = self.split();
+        let locate = |p: crate::store::document::Problem| p.located(source_name, text);
+        Ok(Worlds {
+            alibaba: alibaba.into_world(now).map_err(locate)?,
+            huawei: huawei.into_world(now).map_err(locate)?,
+        })
     }
 
     /// Loads a TOML document, resolving relative times against `now`.
@@ -224,7 +240,7 @@ mod tests {
             ),
             (3, 4, 4)
         );
-        let emails = WorldDoc::generate(5, false).alibaba();
+        let emails = WorldDoc::generate(5, false).split().0;
         assert_eq!((emails.handshakes.len(), emails.accounts.len()), (5, 1));
     }
 }

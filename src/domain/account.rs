@@ -71,4 +71,6 @@ pub struct Organization {
     pub id: OrganizationId,
     /// The account that manages it and sends its invitations.
     pub manager: AccountId,
+    /// Its own member quota, where it differs from the policy's (a raised quota).
+    pub member_quota: Option<usize>,
 }

@@ -187,7 +187,7 @@ fn check_quota(
     policy: &Policy,
     organization: &Organization,
 ) -> Result<(), DomainError> {
-    match policy.member_quota {
+    match organization.member_quota.or(policy.member_quota) {
         Some(quota) if view.members(&organization.id) >= quota => {
             Err(DomainError::MemberQuotaExceeded(quota))
         }

@@ -3,3 +3,5 @@
 //! through the store. A facade renders its own errors: format and request id are per request.
 
 pub mod alibaba;
+pub mod headers;
+pub mod huawei;

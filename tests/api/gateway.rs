@@ -10,7 +10,8 @@ fn any_path_but_the_root_is_invalid_api_not_found_in_the_format_asked_for() {
     let app = spawn_app();
     for target in [
         "/foo",
-        "/v1/received-handshakes/h-Ih8IuPfvV0t0abcd/accept",
+        "/v2/received-handshakes/h-Ih8IuPfvV0t0abcd/accept",
+        "/v1x",
         "//",
         "/index.html?Action=AcceptHandshake",
     ] {

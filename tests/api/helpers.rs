@@ -211,7 +211,8 @@ impl TestApp {
 
     /// Alibaba's store, as the facade reaches it.
     pub fn store(&self) -> &Arc<dyn Store> {
-        self.state.alibaba_store()
+        self.state
+            .store(resourcemanager_emulator::control::Cloud::Alibaba)
     }
 
     /// Alibaba's whole world as a sorted document: two snapshots compare equal exactly when

@@ -13,8 +13,9 @@ use super::params::Params;
 use super::{signature_v1, signature_v3};
 use crate::domain::{self, AccountId};
 use crate::store::Store;
+
+pub use crate::facade::headers::Headers;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
-use std::collections::BTreeMap;
 
 /// How far a request's timestamp may be from real time, either way.
 pub const TIMESTAMP_WINDOW: TimeDelta = TimeDelta::minutes(15);
@@ -49,38 +50,6 @@ pub struct AuthContext<'a> {
     pub wall_now: DateTime<Utc>,
     /// Emulator time, for STS expiry.
     pub emulator_now: DateTime<Utc>,
-}
-
-/// Request headers: lower-case names; a repeated header's values joined with `,`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Headers(BTreeMap<String, String>);
-
-impl Headers {
-    /// Collects `(name, value)` pairs.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut map: BTreeMap<String, String> = BTreeMap::new();
-        for (name, value) in pairs {
-            map.entry(name.to_ascii_lowercase())
-                .and_modify(|joined| {
-                    joined.push(',');
-                    joined.push_str(value);
-                })
-                .or_insert_with(|| value.to_owned());
-        }
-        Self(map)
-    }
-
-    /// A header's value (`name` lower-case).
-    #[must_use]
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
-    }
-
-    /// A header's value if present and not empty.
-    #[must_use]
-    pub fn non_empty(&self, name: &str) -> Option<&str> {
-        self.get(name).filter(|v| !v.is_empty())
-    }
 }
 
 /// Parses a request timestamp: exactly `YYYY-MM-DDThh:mm:ssZ`.

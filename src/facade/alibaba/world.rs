@@ -203,7 +203,11 @@ impl AlibabaDoc {
         Ok(World {
             organizations: directories
                 .into_iter()
-                .map(|(id, manager)| Organization { id, manager })
+                .map(|(id, manager)| Organization {
+                    id,
+                    manager,
+                    member_quota: None,
+                })
                 .collect(),
             accounts,
             credentials,
