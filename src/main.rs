@@ -21,8 +21,8 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Errors => {
-            print!("{}", cli::errors());
+        Command::Errors(args) => {
+            print!("{}", cli::errors(&args));
             ExitCode::SUCCESS
         }
         Command::Fixtures {

@@ -47,8 +47,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print a signed request URL (or curl command) for an action.
     Sign(SignArgs),
-    /// Print the error catalog as a Markdown table.
-    Errors,
+    /// Print the error catalogs (both clouds, or one) as Markdown tables.
+    Errors(ErrorsArgs),
     /// World files: `fixtures generate` writes a large world for benchmarks.
     Fixtures {
         /// What to do with world files.
@@ -133,20 +133,38 @@ pub enum SignMethod {
     Post,
 }
 
+/// Which cloud a command is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CloudArg {
+    /// Alibaba Cloud Resource Manager.
+    Alibaba,
+    /// Huawei Cloud Organizations.
+    Huawei,
+}
+
+/// Flags of `errors`.
+#[derive(Debug, Clone, Args)]
+pub struct ErrorsArgs {
+    /// Only this cloud's catalog, as a bare table.
+    #[arg(long, value_enum)]
+    pub cloud: Option<CloudArg>,
+}
+
 /// Flags of `sign`.
 #[derive(Debug, Clone, Args)]
 pub struct SignArgs {
-    /// The action, e.g. AcceptHandshake.
+    /// The action (Alibaba, e.g. AcceptHandshake) or operation (Huawei, e.g. AcceptHandshake,
+    /// InviteAccount, ListHandshakes).
     pub action: String,
-    /// Action parameters as Name=Value, e.g. HandshakeId=h-Ih8IuPfvV0t0abcd.
+    /// Parameters as Name=Value. Alibaba: action parameters, e.g. HandshakeId=h-Ih8IuPfvV0t0abcd.
+    /// Huawei: handshake_id=…, limit=…, marker=…, and body=<JSON> for InviteAccount.
     pub params: Vec<String>,
-    /// AccessKeyId to sign with.
-    #[arg(
-        long,
-        env = "RM_EMULATOR_ACCESS_KEY_ID",
-        default_value = "LTAI5tEmuInvitee00001"
-    )]
-    pub access_key_id: String,
+    /// The cloud whose endpoint the request is for.
+    #[arg(long, env = "RM_EMULATOR_SIGN_CLOUD", value_enum, default_value_t = CloudArg::Alibaba)]
+    pub cloud: CloudArg,
+    /// Access key id (AK) to sign with (default: the default world's invitee key of the cloud).
+    #[arg(long, env = "RM_EMULATOR_ACCESS_KEY_ID")]
+    pub access_key_id: Option<String>,
     /// AccessKeySecret (default: the key's secret in the world).
     #[arg(long, env = "RM_EMULATOR_ACCESS_KEY_SECRET")]
     pub access_key_secret: Option<String>,
@@ -163,7 +181,8 @@ pub struct SignArgs {
         default_value = "http://127.0.0.1:8765"
     )]
     pub endpoint: String,
-    /// GET puts the parameters in the query; POST sends them as a form body (implies --curl).
+    /// Alibaba: GET puts the parameters in the query; POST sends them as a form body (implies
+    /// --curl). Huawei requests always print a curl command with the operation's own method.
     #[arg(long, env = "RM_EMULATOR_SIGN_METHOD", value_enum, default_value_t = SignMethod::Get)]
     pub method: SignMethod,
     /// Response format.
@@ -174,8 +193,16 @@ pub struct SignArgs {
     pub curl: bool,
 }
 
-/// `errors`: the catalog table.
+/// `errors`: both catalogs under a heading each, or one cloud's bare table.
 #[must_use]
-pub fn errors() -> String {
-    ErrorCode::markdown_table()
+pub fn errors(args: &ErrorsArgs) -> String {
+    match args.cloud {
+        Some(CloudArg::Alibaba) => ErrorCode::markdown_table(),
+        Some(CloudArg::Huawei) => crate::facade::huawei::catalog::ErrorCode::markdown_table(),
+        None => format!(
+            "### Alibaba Cloud Resource Manager\n\n{}\n### Huawei Cloud Organizations\n\n{}",
+            ErrorCode::markdown_table(),
+            crate::facade::huawei::catalog::ErrorCode::markdown_table()
+        ),
+    }
 }

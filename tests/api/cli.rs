@@ -18,8 +18,21 @@ fn errors_prints_the_catalog_that_the_readme_shows() {
     let out = run(&["errors"]);
     assert!(out.status.success());
     let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.starts_with("| Code | HTTP | Message | When |\n"));
+    assert!(
+        table.starts_with(
+            "### Alibaba Cloud Resource Manager\n\n| Code | HTTP | Message | When |\n"
+        )
+    );
     assert!(table.contains("| `HandshakeStatusMismatch` | 409 | The invitation is invalid. |"));
+    assert!(
+        table.contains(
+            "### Huawei Cloud Organizations\n\n| Code | HTTP | Message | When | Source |\n"
+        )
+    );
+    assert!(table.contains("| `Organizations.1401` | 400 | The invitation has been canceled. |"));
+    let huawei = String::from_utf8(run(&["errors", "--cloud", "huawei"]).stdout).unwrap();
+    assert!(huawei.starts_with("| Code | HTTP | Message | When | Source |\n"));
+    assert!(huawei.contains("no public source — placeholder"));
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let start = readme
@@ -135,6 +148,57 @@ fn the_binary_serves_the_embedded_world_and_sign_prints_a_url_it_accepts() {
     child.wait().unwrap();
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(reply.contains(r#""Status":"Accepted""#), "{reply}");
+}
+
+#[test]
+fn sign_for_huawei_prints_a_curl_command_the_organizations_endpoint_accepts() {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let endpoint = first
+        .split("listening at ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
+
+    let out = run(&[
+        "sign",
+        "--cloud",
+        "huawei",
+        "--endpoint",
+        &endpoint,
+        "AcceptHandshake",
+        "handshake_id=h-awjp43m7bz3b8jgy5v61jrfwakt3og8w",
+    ]);
+    assert!(out.status.success());
+    let curl = String::from_utf8(out.stdout).unwrap();
+    assert!(curl.starts_with("curl -sS -X POST "), "{curl}");
+    // Replay what curl would send: its -H headers, the method and the URL's path.
+    let quoted: Vec<&str> = curl.split('\'').skip(1).step_by(2).collect();
+    let (url, headers) = quoted.split_last().unwrap();
+    let path = url.strip_prefix(&endpoint).unwrap();
+    let mut request = format!("POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n");
+    for header in headers {
+        request.push_str(&format!("{header}\r\n"));
+    }
+    request.push_str("Content-Length: 0\r\nConnection: close\r\n\r\n");
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut reply).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains(r#""status":"accepted""#), "{reply}");
 }
 
 #[test]

@@ -65,6 +65,24 @@ impl Operation {
         Self::NAMES[index]
     }
 
+    /// The method and path of a request for this operation; `handshake_id` goes into the path
+    /// as given (already encoded), empty if absent.
+    #[must_use]
+    pub fn request_line(self, handshake_id: Option<&str>) -> (&'static str, String) {
+        let id = handshake_id.unwrap_or_default();
+        match self {
+            Self::InviteAccount => ("POST", "/v1/organizations/accounts/invite".into()),
+            Self::ListHandshakes => ("GET", "/v1/organizations/handshakes".into()),
+            Self::ShowHandshake => ("GET", format!("/v1/organizations/handshakes/{id}")),
+            Self::CancelHandshake => ("POST", format!("/v1/organizations/handshakes/{id}/cancel")),
+            Self::ListReceivedHandshakes => ("GET", "/v1/received-handshakes".into()),
+            Self::AcceptHandshake => ("POST", format!("/v1/received-handshakes/{id}/accept")),
+            Self::DeclineHandshake => ("POST", format!("/v1/received-handshakes/{id}/decline")),
+            Self::KeystoneListAuthDomains => ("GET", "/v3/auth/domains".into()),
+            Self::GetCallerIdentity => ("GET", "/v5/caller-identity".into()),
+        }
+    }
+
     /// The IAM action a policy would name (the `Organizations.1007` message).
     #[must_use]
     pub const fn iam_action(self) -> &'static str {
