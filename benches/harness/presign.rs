@@ -5,12 +5,60 @@
 //!
 //! `presign ACTION SCHEME FORMAT COUNT HOST:PORT` with ACTION `accept` (handshake `i` by its
 //! invitee's key `LTAI5tBench<i>`, from `fixtures generate --accounts`) or `cancel` (by the
-//! management key), SCHEME `v1` or `v3`, FORMAT `JSON` or `XML`.
+//! management key), SCHEME `v1`, `v3` or `huawei` (Organizations' REST API, SDK-HMAC-SHA256:
+//! handshake `h-bench<i>` of `fixtures generate --cloud huawei --accounts`, accepted with key
+//! `HWBENCH<i>` or cancelled with `EMUHWMANAGEMENT00001`; FORMAT is ignored), FORMAT `JSON` or
+//! `XML`. Huawei requests carry no nonce, so each is distinct only by its handshake.
 
 use resourcemanager_emulator::facade::alibaba::params::Params;
 use resourcemanager_emulator::facade::alibaba::signature_v1::{encode_params, sign_params};
 use resourcemanager_emulator::facade::alibaba::signature_v3::{self, Authorization};
+use resourcemanager_emulator::facade::headers::Headers;
+use resourcemanager_emulator::facade::huawei::signing;
 use std::io::Write;
+
+const HUAWEI_SIGNED: &str = "content-type;host;x-sdk-date";
+
+/// One Huawei request line: `TARGET<TAB>Header: value<TAB>…`, signed for `host`.
+fn huawei_line(action: &str, i: usize, host: &str, date: &str) -> String {
+    let handshake = format!("h-bench{i:027}");
+    let (path, key, secret) = if action == "accept" {
+        (
+            format!("/v1/received-handshakes/{handshake}/accept"),
+            format!("HWBENCH{i:013}"),
+            format!("HwBenchSecret{i:013}"),
+        )
+    } else {
+        (
+            format!("/v1/organizations/handshakes/{handshake}/cancel"),
+            "EMUHWMANAGEMENT00001".to_owned(),
+            "EmuHwManagementSecret0000000000000000001".to_owned(),
+        )
+    };
+    let headers = Headers::from_pairs([
+        ("content-type", "application/json"),
+        ("host", host),
+        ("x-sdk-date", date),
+    ]);
+    let unsigned = signing::Authorization {
+        access: &key,
+        signed_headers: HUAWEI_SIGNED,
+        signature: "",
+    };
+    let canonical = signing::canonical_request(
+        "POST",
+        &signing::canonical_uri(&path),
+        "",
+        &unsigned,
+        |name| headers.get(name),
+        &signing::payload_hash(b"", None),
+    );
+    let signature = signing::sign(&secret, &signing::string_to_sign(date, &canonical));
+    format!(
+        "{path}\tContent-Type: application/json\tX-Sdk-Date: {date}\tAuthorization: {} Access={key}, SignedHeaders={HUAWEI_SIGNED}, Signature={signature}",
+        signing::ALGORITHM
+    )
+}
 
 const V3_SIGNED: &str =
     "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version";
@@ -18,7 +66,7 @@ const V3_SIGNED: &str =
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [action, scheme, format, count, host] = args.as_slice() else {
-        eprintln!("usage: presign accept|cancel v1|v3 JSON|XML COUNT HOST:PORT");
+        eprintln!("usage: presign accept|cancel v1|v3|huawei JSON|XML COUNT HOST:PORT");
         std::process::exit(2);
     };
     let count: usize = count.parse().expect("COUNT is a number");
@@ -31,6 +79,13 @@ fn main() -> std::io::Result<()> {
     let run = format!("{:016x}", rand::random::<u64>());
     let empty_hash = signature_v3::payload_hash(b"");
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if scheme == "huawei" {
+        let date = signing::format_sdk_date(chrono::Utc::now());
+        for i in 0..count {
+            writeln!(out, "{}", huawei_line(action, i, host, &date))?;
+        }
+        return out.flush();
+    }
     for i in 0..count {
         let (key, secret) = if action == "accept" {
             (format!("LTAI5tBench{i:010}"), format!("BenchSecret{i:010}"))

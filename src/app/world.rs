@@ -78,13 +78,22 @@ impl WorldDoc {
         )
     }
 
-    /// A generated world for benchmarks (see [`crate::facade::alibaba::world::generate`] and
-    /// [`crate::facade::huawei::world::generate`]): `handshakes` invitations in each cloud.
+    /// A generated world for benchmarks: `handshakes` invitations in Alibaba's world, in
+    /// Huawei's, or in both (see [`crate::facade::alibaba::world::generate`] and
+    /// [`crate::facade::huawei::world::generate`]).
     #[must_use]
-    pub fn generate(handshakes: usize, accounts: bool) -> Self {
+    pub fn generate(handshakes: usize, accounts: bool, alibaba: bool, huawei: bool) -> Self {
         Self::join(
-            crate::facade::alibaba::world::generate(handshakes, accounts),
-            crate::facade::huawei::world::generate(handshakes, accounts),
+            if alibaba {
+                crate::facade::alibaba::world::generate(handshakes, accounts)
+            } else {
+                AlibabaDoc::default()
+            },
+            if huawei {
+                crate::facade::huawei::world::generate(handshakes, accounts)
+            } else {
+                HuaweiDoc::default()
+            },
         )
     }
 
@@ -227,20 +236,19 @@ mod tests {
 
     #[test]
     fn a_generated_world_loads_with_one_account_and_key_per_invitation() {
-        let doc = WorldDoc::generate(3, true);
+        let doc = WorldDoc::generate(3, true, true, true);
         let text = serde_json::to_string(&doc).unwrap();
-        let world = WorldDoc::load_json("generated", &text, now())
-            .unwrap()
-            .alibaba;
-        assert_eq!(
-            (
+        let worlds = WorldDoc::load_json("generated", &text, now()).unwrap();
+        for world in [&worlds.alibaba, &worlds.huawei] {
+            let counts = (
                 world.handshakes.len(),
                 world.accounts.len(),
-                world.credentials.len()
-            ),
-            (3, 4, 4)
-        );
-        let emails = WorldDoc::generate(5, false).split().0;
+                world.credentials.len(),
+            );
+            assert_eq!(counts, (3, 4, 4));
+        }
+        let (emails, names) = WorldDoc::generate(5, false, true, false).split();
         assert_eq!((emails.handshakes.len(), emails.accounts.len()), (5, 1));
+        assert!(names.is_empty());
     }
 }

@@ -67,7 +67,7 @@ pub enum FixturesCommand {
 /// Flags of `fixtures generate`.
 #[derive(Debug, Clone, Args)]
 pub struct GenerateArgs {
-    /// How many Pending invitations from rd-Bench01.
+    /// How many Pending invitations (Alibaba: from rd-Bench01; Huawei: from o-bench…).
     #[arg(long, env = "RM_EMULATOR_GENERATE_HANDSHAKES", default_value_t = 1000)]
     pub handshakes: usize,
     /// Give each invitation its own account and key (LTAI5tBench<i>/BenchSecret<i>) so it can be accepted.
@@ -76,11 +76,30 @@ pub struct GenerateArgs {
     /// Write TOML instead of JSON.
     #[arg(long, env = "RM_EMULATOR_GENERATE_TOML")]
     pub toml: bool,
+    /// Which cloud's world gets the invitations (Huawei's: o-bench…, keys HWBENCH<i>).
+    #[arg(long, env = "RM_EMULATOR_GENERATE_CLOUD", value_enum, default_value_t = GenerateCloud::Alibaba)]
+    pub cloud: GenerateCloud,
+}
+
+/// The clouds `fixtures generate` fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenerateCloud {
+    /// Alibaba's world only.
+    Alibaba,
+    /// Huawei's world only.
+    Huawei,
+    /// Both.
+    Both,
 }
 
 /// `fixtures generate`: the world document, written to `out`.
 pub fn generate(args: &GenerateArgs, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    let doc = WorldDoc::generate(args.handshakes, args.accounts);
+    let doc = WorldDoc::generate(
+        args.handshakes,
+        args.accounts,
+        args.cloud != GenerateCloud::Huawei,
+        args.cloud != GenerateCloud::Alibaba,
+    );
     if args.toml {
         out.write_all(doc.to_toml().as_bytes())
     } else {
