@@ -12,16 +12,17 @@ pub const EARLIEST: DateTime<Utc> = match NaiveDate::from_ymd_opt(1970, 1, 1) {
     Some(date) => date.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
     None => panic!("a valid date"),
 };
-/// The latest instant the emulator clock may show: four-digit years keep every wire time the
-/// same width, and leave room for validity and retention periods to be added without overflow.
-pub const LATEST: DateTime<Utc> = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+/// The latest instant the emulator clock may show: a year before the end of four-digit years, so
+/// that every time derived from it (an expiry 14 days on, a retention 30 days on) still has four
+/// digits on the wire and in an exported state document that must import again.
+pub const LATEST: DateTime<Utc> = match NaiveDate::from_ymd_opt(9999, 1, 1) {
     Some(date) => date.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
     None => panic!("a valid date"),
 };
 
 /// A change that would move the emulator clock outside [`EARLIEST`, `LATEST`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the emulator clock must stay between 1970-01-01T00:00:00Z and 9999-12-31T00:00:00Z")]
+#[error("the emulator clock must stay between 1970-01-01T00:00:00Z and 9999-01-01T00:00:00Z")]
 pub struct OutOfRange;
 
 /// A time on the wire: UTC, whole seconds, `Z` (`2026-11-22T08:00:00Z`). Both clouds write

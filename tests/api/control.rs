@@ -157,6 +157,7 @@ fn a_clock_change_out_of_range_is_refused_and_leaves_the_clock_and_server_as_the
         r#"{"action":"advance","by":"-100000000d"}"#,
         r#"{"action":"advance","by":"9223372036854775807s"}"#,
         r#"{"action":"set","time":"+10000-01-01T00:00:00Z"}"#,
+        r#"{"action":"set","time":"9999-12-31T00:00:00Z"}"#,
         r#"{"action":"set","time":"1969-12-31T23:59:59Z"}"#,
     ] {
         let reply = app.control("POST", "/_emulator/clock", Some(bad));
