@@ -4,6 +4,7 @@
 //! found after parsing at the value it is about. All time arithmetic is checked: a time out of
 //! range is a problem to report, never a panic.
 
+use crate::clock::{EARLIEST, LATEST};
 use crate::domain::truncate_to_seconds;
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::de::DeserializeOwned;
@@ -24,13 +25,15 @@ pub enum TimeSpec {
 
 impl TimeSpec {
     /// The instant this names, for a document loaded at `now`, at second precision; `None` if
-    /// it falls outside the representable range.
+    /// it falls outside the emulator clock's range (1970-01-01 to 9999-01-01), beyond which
+    /// wire times would lose their four-digit year.
     #[must_use]
     pub fn resolve(self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {
             Self::At(at) => Some(at),
             Self::FromNow(offset) => now.checked_add_signed(offset),
         }
+        .filter(|at| (EARLIEST..=LATEST).contains(at))
         .map(truncate_to_seconds)
     }
 
@@ -165,7 +168,7 @@ pub fn resolve(
     spec.resolve(now).ok_or_else(|| {
         Problem::at(
             &about,
-            format!("{about}: {what} is out of range (beyond the calendar)"),
+            format!("{about}: {what} is out of range (1970-01-01 to 9999-01-01)"),
         )
     })
 }
@@ -288,5 +291,7 @@ mod tests {
         let problem = resolve(far, now(), "h-x", "create_time").unwrap_err();
         assert!(problem.message.contains("out of range"), "{problem:?}");
         assert!(parse_duration("99999999999999999d").is_err());
+        let five_digits = TimeSpec::parse("9999-06-01T00:00:00Z").unwrap();
+        assert_eq!(five_digits.resolve(now()), None);
     }
 }
