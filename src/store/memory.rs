@@ -243,11 +243,11 @@ impl View for Indexed {
         while end > 0 {
             let handshake = &self.handshakes[&entries[end - 1].1.0];
             if shown.is_none_or(|keep| keep(handshake)) {
-                if items.len() == limit {
-                    return Some(Page { items, more: true });
-                }
+                // Skipped items come before the page: only an item after it means more.
                 if to_skip > 0 {
                     to_skip -= 1;
+                } else if items.len() == limit {
+                    return Some(Page { items, more: true });
                 } else {
                     items.push(handshake.clone());
                 }
@@ -267,7 +267,8 @@ impl View for Indexed {
 
     fn sent_since(&self, organization: &OrganizationId, since: DateTime<Utc>) -> usize {
         let entries = self.list(List::Sent(*organization));
-        let since = since.timestamp();
+        // Creation times are whole seconds: at or after `since` is at or after its next second.
+        let since = since.timestamp() + i64::from(since.timestamp_subsec_nanos() > 0);
         entries.len() - entries.partition_point(|(created, _)| *created < since)
     }
 

@@ -4,6 +4,8 @@
 //! changed, never the whole world. [`World`] is a cloud's world as plain data: what documents
 //! load into and what export reads.
 
+#[cfg(test)]
+mod contract;
 pub mod document;
 mod memory;
 
