@@ -138,10 +138,12 @@ fn world() -> World {
             Organization {
                 id: oid(ORG_A),
                 manager: aid(MANAGER),
+                member_quota: None,
             },
             Organization {
                 id: oid(ORG_B),
                 manager: aid(OTHER_MANAGER),
+                member_quota: None,
             },
         ],
         accounts: vec![
