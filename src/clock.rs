@@ -105,6 +105,15 @@ impl Setting {
     }
 }
 
+/// How the emulator clock is set, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ClockSetting {
+    /// Seconds ahead of system time (running clock).
+    pub offset_seconds: i64,
+    /// The instant time stands still at (frozen clock), in Unix seconds.
+    pub frozen_unix: Option<i64>,
+}
+
 /// What the clock reads and how it is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClockReading {
@@ -180,6 +189,33 @@ impl EmulatorClock {
     /// Back to system time, running.
     pub fn reset(&self) {
         self.with(|s| *s = Setting::default());
+    }
+
+    /// How the clock is set: its offset from system time, or the instant it is frozen at (what
+    /// a durable store keeps across restarts).
+    #[must_use]
+    pub fn setting(&self) -> ClockSetting {
+        let setting = self.with(|s| *s);
+        ClockSetting {
+            offset_seconds: setting.offset.num_seconds(),
+            frozen_unix: setting.frozen.map(|at| at.timestamp()),
+        }
+    }
+
+    /// Sets the clock as `setting` says, if it is in range.
+    pub fn restore(&self, setting: ClockSetting) -> Result<(), OutOfRange> {
+        let offset = TimeDelta::try_seconds(setting.offset_seconds).ok_or(OutOfRange)?;
+        let frozen = setting
+            .frozen_unix
+            .map(|seconds| DateTime::from_timestamp(seconds, 0).ok_or(OutOfRange))
+            .transpose()?;
+        let restored = Setting {
+            offset,
+            frozen: frozen.map(in_range).transpose()?,
+        };
+        in_range(restored.now())?;
+        self.with(|s| *s = restored);
+        Ok(())
     }
 
     /// The current reading.

@@ -1,6 +1,8 @@
 //! `resourcemanager-emulator`: parse the command line, set up logging, build, run.
 
 use clap::Parser;
+use resourcemanager_emulator::app::durable;
+use resourcemanager_emulator::app::state::Builder;
 use resourcemanager_emulator::app::{AppState, Application, DEFAULT_WORLD_NAME, load_world};
 use resourcemanager_emulator::cli::{
     self, Banner, Cli, Command, FixturesCommand, LogFormat, ServeArgs,
@@ -61,25 +63,52 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-fn serve(args: &ServeArgs) -> ExitCode {
-    init_logging(args.log_format);
-    let worlds = match load_world(args.fixtures.as_deref(), SystemClock.now()) {
-        Ok(worlds) => worlds,
-        Err(problem) => {
-            eprintln!("resourcemanager-emulator: cannot load the world: {problem}");
-            return ExitCode::FAILURE;
-        }
-    };
+/// The builder over the worlds of `args`, in memory or in `--data-dir`, and the banner.
+fn open(args: &ServeArgs) -> Result<(Builder, Banner), String> {
     let world_name = args.fixtures.as_ref().map_or_else(
         || DEFAULT_WORLD_NAME.to_owned(),
         |p| p.display().to_string(),
     );
-    let banner = Banner::new(&worlds, &world_name);
+    let Some(directory) = &args.data_dir else {
+        let worlds = load_world(args.fixtures.as_deref(), SystemClock.now())
+            .map_err(|problem| format!("cannot load the world: {problem}"))?;
+        let banner = Banner::new(&worlds, &world_name);
+        return Ok((AppState::builder(worlds), banner));
+    };
+    let prepared = durable::prepare(
+        directory,
+        args.sync.into(),
+        args.fixtures.as_deref(),
+        &world_name,
+        args.replace_data,
+        SystemClock.now(),
+    )?;
+    let banner = Banner::new(
+        &prepared.worlds,
+        &format!("{} ({})", directory.display(), prepared.how),
+    );
+    let database = prepared.database.clone();
+    let (alibaba, huawei) = prepared.into_stores().map_err(|e| e.0)?;
+    Ok((
+        AppState::builder_with(alibaba, huawei).database(database),
+        banner,
+    ))
+}
+
+fn serve(args: &ServeArgs) -> ExitCode {
+    init_logging(args.log_format);
+    let (builder, banner) = match open(args) {
+        Ok(opened) => opened,
+        Err(problem) => {
+            eprintln!("resourcemanager-emulator: {problem}");
+            return ExitCode::FAILURE;
+        }
+    };
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     let result = actix_web::rt::System::new().block_on(async move {
-        let state = AppState::builder(worlds)
+        let state = builder
             .admin_token(args.admin_token.clone())
             .journal_size(args.journal_size)
             .build();

@@ -2,6 +2,7 @@
 //! each facade and the control plane, and the world document that spans both clouds. `main` and
 //! the tests both start the emulator through [`startup`].
 
+pub mod durable;
 pub mod startup;
 pub mod state;
 pub mod world;

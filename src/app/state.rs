@@ -3,14 +3,17 @@
 //! gives the control plane its [`Backend`]: counts, reset, export and import over both worlds.
 
 use super::world::{WorldDoc, Worlds};
+use crate::clock::ClockSetting;
 use crate::clock::{Clock, EmulatorClock, SystemClock};
-use crate::control::faults::Faults;
+use crate::control::faults::{FaultSpec, Faults};
 use crate::control::http::ControlState;
 use crate::control::journal::{self, Journal};
 use crate::control::{Backend, Catalog, Cloud};
+use crate::control::{CLOCK_SETTING, FAULTS_SETTING};
 use crate::domain::Counts;
 use crate::facade::alibaba::{self, Gateway};
 use crate::facade::huawei;
+use crate::store::sqlite::Database;
 use crate::store::{MemoryStore, Store};
 use actix_web::web;
 use serde_json::{Value, json};
@@ -30,14 +33,24 @@ pub struct AppState {
 
 /// How to build an [`AppState`].
 pub struct Builder {
-    worlds: Worlds,
+    alibaba: Arc<dyn Store>,
+    huawei: Arc<dyn Store>,
     clock: Arc<EmulatorClock>,
     wall_clock: Arc<dyn Clock>,
     admin_token: Option<String>,
     journal_size: usize,
+    database: Option<Arc<Database>>,
 }
 
 impl Builder {
+    /// Keeps the control plane's lasting settings (clock, fault rules) in `database`, and starts
+    /// from those it holds.
+    #[must_use]
+    pub fn database(mut self, database: Arc<Database>) -> Self {
+        self.database = Some(database);
+        self
+    }
+
     /// The emulator clock (handshake times, expiry) and the wall clock (signature windows).
     #[must_use]
     pub fn clocks(mut self, clock: Arc<EmulatorClock>, wall_clock: Arc<dyn Clock>) -> Self {
@@ -66,7 +79,7 @@ impl Builder {
         let faults = Arc::new(Faults::default());
         let journal = Arc::new(Journal::new(self.journal_size));
         let alibaba = web::Data::new(Gateway {
-            store: Arc::new(MemoryStore::new(self.worlds.alibaba)),
+            store: self.alibaba,
             clock: self.clock.clone(),
             wall_clock: self.wall_clock.clone(),
             nonces: alibaba::nonce::NonceCache::default(),
@@ -74,7 +87,7 @@ impl Builder {
             journal: journal.clone(),
         });
         let huawei = web::Data::new(huawei::Gateway {
-            store: Arc::new(MemoryStore::new(self.worlds.huawei)),
+            store: self.huawei,
             clock: self.clock.clone(),
             wall_clock: self.wall_clock,
             faults: faults.clone(),
@@ -84,7 +97,9 @@ impl Builder {
             alibaba: alibaba.clone(),
             huawei: huawei.store.clone(),
             clock: self.clock.clone(),
+            database: self.database,
         });
+        backend.restore(&faults);
         let control = web::Data::new(ControlState {
             backend,
             clock: self.clock,
@@ -102,16 +117,27 @@ impl Builder {
 }
 
 impl AppState {
-    /// A builder over `worlds`: the emulator clock follows system time, the journal keeps the
-    /// default number of requests, and the control plane needs no token.
+    /// A builder over `worlds`, each in a memory store: the emulator clock follows system time,
+    /// the journal keeps the default number of requests, and the control plane needs no token.
     #[must_use]
     pub fn builder(worlds: Worlds) -> Builder {
+        Self::builder_with(
+            Arc::new(MemoryStore::new(worlds.alibaba)),
+            Arc::new(MemoryStore::new(worlds.huawei)),
+        )
+    }
+
+    /// A builder over the given stores (the durable ones of `--data-dir`).
+    #[must_use]
+    pub fn builder_with(alibaba: Arc<dyn Store>, huawei: Arc<dyn Store>) -> Builder {
         Builder {
-            worlds,
+            alibaba,
+            huawei,
             clock: Arc::new(EmulatorClock::system()),
             wall_clock: Arc::new(SystemClock),
             admin_token: None,
             journal_size: journal::DEFAULT_CAPACITY,
+            database: None,
         }
     }
 
@@ -130,9 +156,48 @@ struct Backing {
     alibaba: web::Data<Gateway>,
     huawei: Arc<dyn Store>,
     clock: Arc<EmulatorClock>,
+    database: Option<Arc<Database>>,
 }
 
 impl Backing {
+    /// Sets the clock and the fault rules as the database last kept them. A setting that no
+    /// longer reads (an older or edited file) is reported and left out, never fatal.
+    fn restore(&self, faults: &Faults) {
+        let Some(database) = &self.database else {
+            return;
+        };
+        let read = |key: &str| match database.setting(key) {
+            Ok(value) => value,
+            Err(error) => {
+                tracing::warn!(target: "store", "cannot read the {key} setting: {error}");
+                None
+            }
+        };
+        if let Some(text) = read(CLOCK_SETTING) {
+            let restored = serde_json::from_str::<ClockSetting>(&text)
+                .map_err(|e| e.to_string())
+                .and_then(|setting| self.clock.restore(setting).map_err(|e| e.to_string()));
+            if let Err(error) = restored {
+                tracing::warn!(target: "store", "the stored clock setting was not restored: {error}");
+            }
+        }
+        if let Some(text) = read(FAULTS_SETTING) {
+            match serde_json::from_str::<Vec<FaultSpec>>(&text) {
+                Ok(specs) => {
+                    for spec in specs {
+                        let catalog = self.catalog(spec.cloud);
+                        if let Err(error) = faults.add(spec, catalog) {
+                            tracing::warn!(target: "store", "a stored fault rule was not restored: {error}");
+                        }
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(target: "store", "the stored fault rules were not restored: {error}");
+                }
+            }
+        }
+    }
+
     fn stores(&self) -> [&Arc<dyn Store>; 2] {
         [&self.alibaba.store, &self.huawei]
     }
@@ -188,6 +253,15 @@ impl Backend for Backing {
             .replace(worlds.alibaba)
             .and_then(|()| self.huawei.replace(worlds.huawei))
             .map_err(|e| e.to_string())
+    }
+
+    fn save_setting(&self, key: &'static str, value: Value) -> Result<(), String> {
+        match &self.database {
+            Some(database) => database
+                .save_setting(key, value.to_string())
+                .map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
     }
 
     fn nonces(&self) -> usize {

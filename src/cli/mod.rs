@@ -138,9 +138,38 @@ pub struct ServeArgs {
     /// Require `Authorization: Bearer <TOKEN>` on every /_emulator/ call.
     #[arg(long, env = "RM_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Keep the worlds in a SQLite database in this directory, durable across restarts and
+    /// crashes (default: in memory).
+    #[arg(long, env = "RM_EMULATOR_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// With --data-dir and --fixtures: replace the world the directory holds.
+    #[arg(long, env = "RM_EMULATOR_REPLACE_DATA")]
+    pub replace_data: bool,
+    /// With --data-dir: `normal` (an acknowledged change survives the emulator being killed) or
+    /// `full` (it also survives power loss: fsync before acknowledging).
+    #[arg(long, env = "RM_EMULATOR_SYNC", value_enum, default_value_t = SyncArg::Normal)]
+    pub sync: SyncArg,
     /// How many requests /_emulator/requests keeps (0: none).
     #[arg(long, env = "RM_EMULATOR_JOURNAL_SIZE", default_value_t = crate::control::journal::DEFAULT_CAPACITY)]
     pub journal_size: usize,
+}
+
+/// `--sync`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncArg {
+    /// Survive the process being killed.
+    Normal,
+    /// Survive power loss too.
+    Full,
+}
+
+impl From<SyncArg> for crate::store::sqlite::Sync {
+    fn from(sync: SyncArg) -> Self {
+        match sync {
+            SyncArg::Normal => Self::Normal,
+            SyncArg::Full => Self::Full,
+        }
+    }
 }
 
 /// HTTP method of a signed request.

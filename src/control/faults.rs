@@ -13,8 +13,8 @@ use std::time::Duration;
 /// How long a throttling fault tells the client to wait, unless the rule says otherwise.
 pub const DEFAULT_RETRY_AFTER_MS: u64 = 1000;
 
-/// A rule as the control plane takes it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A rule as the control plane takes it (and as a durable store keeps it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
     /// The cloud (default `alibaba`).
@@ -154,6 +154,27 @@ impl Faults {
         };
         inner.rules.push(rule.clone());
         Ok(rule)
+    }
+
+    /// The rules in force as specs that [`Faults::add`] takes back (a counted rule with the
+    /// calls it has left), to be kept across restarts.
+    #[must_use]
+    pub fn specs(&self) -> Vec<FaultSpec> {
+        self.list()
+            .into_iter()
+            .map(|rule| FaultSpec {
+                cloud: rule.cloud,
+                action: rule.action.to_owned(),
+                handshake_id: rule.handshake_id,
+                access_key_id: rule.access_key_id,
+                code: rule.code.map(str::to_owned),
+                latency_ms: rule.latency_ms,
+                times: rule.remaining,
+                probability: rule.probability,
+                retry_after_ms: rule.retry_after_ms,
+                detail: rule.detail,
+            })
+            .collect()
     }
 
     /// The rules in force, oldest first.

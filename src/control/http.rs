@@ -211,6 +211,24 @@ enum ClockCommand {
     Advance { by: String },
 }
 
+/// Keeps the clock's setting where the worlds are kept (a durable store).
+fn save_clock(state: &ControlState) -> Result<(), ControlError> {
+    let setting = serde_json::to_value(state.clock.setting()).unwrap_or(Value::Null);
+    state
+        .backend
+        .save_setting(super::CLOCK_SETTING, setting)
+        .map_err(ControlError::Unavailable)
+}
+
+/// Keeps the fault rules where the worlds are kept (a durable store).
+fn save_faults(state: &ControlState) -> Result<(), ControlError> {
+    let rules = serde_json::to_value(state.faults.specs()).unwrap_or(Value::Null);
+    state
+        .backend
+        .save_setting(super::FAULTS_SETTING, rules)
+        .map_err(ControlError::Unavailable)
+}
+
 async fn set_clock(req: HttpRequest, body: web::Bytes, state: State) -> Answer {
     authorize(&req, &state)?;
     match json_body::<ClockCommand>(&body)? {
@@ -234,6 +252,7 @@ async fn set_clock(req: HttpRequest, body: web::Bytes, state: State) -> Answer {
                 .map_err(|e| ControlError::BadRequest(format!("cannot advance by {by:?}: {e}")))?;
         }
     }
+    save_clock(&state)?;
     Ok(HttpResponse::Ok().json(clock_json(&state)))
 }
 
@@ -250,6 +269,7 @@ async fn add_fault(req: HttpRequest, body: web::Bytes, state: State) -> Answer {
         .faults
         .add(spec, catalog)
         .map_err(ControlError::BadRequest)?;
+    save_faults(&state)?;
     Ok(HttpResponse::Created().json(rule))
 }
 
@@ -257,12 +277,14 @@ async fn clear_faults(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
     let deleted = state.faults.len();
     state.faults.clear();
+    save_faults(&state)?;
     Ok(HttpResponse::Ok().json(json!({ "deleted": deleted })))
 }
 
 async fn delete_fault(req: HttpRequest, id: web::Path<String>, state: State) -> Answer {
     authorize(&req, &state)?;
     if state.faults.remove(&id) {
+        save_faults(&state)?;
         Ok(HttpResponse::Ok().json(json!({ "deleted": 1 })))
     } else {
         Err(ControlError::NotFound(format!("no fault rule {id}")))

@@ -67,4 +67,12 @@ pub trait Backend: Send + Sync {
     fn nonces(&self) -> usize;
     /// What `cloud`'s facade serves.
     fn catalog(&self, cloud: Cloud) -> Catalog;
+    /// Keeps a lasting setting (`clock`, `faults`) where a durable store keeps the worlds; a
+    /// memory-only emulator keeps nothing.
+    fn save_setting(&self, key: &'static str, value: serde_json::Value) -> Result<(), String>;
 }
+
+/// The key of the clock's setting.
+pub const CLOCK_SETTING: &str = "clock";
+/// The key of the fault rules' setting.
+pub const FAULTS_SETTING: &str = "faults";

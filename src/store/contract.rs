@@ -1624,3 +1624,160 @@ macro_rules! store_contract {
 }
 
 store_contract!(memory: |world| Box::new(super::MemoryStore::new(world)));
+
+/// A durable store in a directory of its own, removed when the store is dropped.
+struct TempDurable {
+    store: Option<super::DurableStore>,
+    directory: std::path::PathBuf,
+}
+
+impl TempDurable {
+    fn seeded(world: World) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let directory = std::env::temp_dir().join(format!(
+            "rm-emulator-contract-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let (database, _) =
+            super::sqlite::Database::open(&directory, super::sqlite::Sync::Normal).unwrap();
+        let store =
+            super::DurableStore::seed(std::sync::Arc::new(database), "test", world).unwrap();
+        Self {
+            store: Some(store),
+            directory,
+        }
+    }
+
+    fn inner(&self) -> &super::DurableStore {
+        self.store.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for TempDurable {
+    fn drop(&mut self) {
+        // The database (and its committer) closes before its directory goes.
+        drop(self.store.take());
+        let _ = std::fs::remove_dir_all(&self.directory);
+    }
+}
+
+impl Store for TempDurable {
+    fn read(&self, f: &mut dyn FnMut(&dyn View)) {
+        self.inner().read(f);
+    }
+
+    fn write(&self, f: &mut dyn FnMut(&dyn View) -> Vec<Change>) -> Result<(), super::StoreError> {
+        self.inner().write(f)
+    }
+
+    fn replace(&self, world: World) -> Result<(), super::StoreError> {
+        self.inner().replace(world)
+    }
+
+    fn reset(&self) -> Result<(), super::StoreError> {
+        self.inner().reset()
+    }
+
+    fn export(&self) -> World {
+        self.inner().export()
+    }
+}
+
+store_contract!(sqlite: |world| Box::new(super::TempDurable::seeded(world)));
+
+fn temp_directory(name: &str) -> std::path::PathBuf {
+    let directory = std::env::temp_dir().join(format!("rm-emulator-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&directory);
+    directory
+}
+
+/// What the durable store commits is what a reopened store reads back; the seed stays what
+/// reset returns to; a second opener of the directory is refused, naming the holder.
+#[test]
+fn a_durable_store_reopens_with_every_committed_change() {
+    use super::sqlite::{Database, Opened, Sync};
+    let directory = temp_directory("reopen");
+    let before = {
+        let (database, opened) = Database::open(&directory, Sync::Full).unwrap();
+        assert_eq!(opened, Opened::Empty);
+        let store = super::DurableStore::seed(Arc::new(database), "test", world()).unwrap();
+        let store: &dyn Store = &store;
+        let invitation = Invitation {
+            target: Target {
+                kind: TargetKind::Email,
+                entity: "new@fresh.example".into(),
+            },
+            note: "Welcome \u{2014} join us".into(),
+            tags: vec![("env".into(), "test".into())],
+        };
+        store
+            .transact(|view| {
+                domain::invite(
+                    view,
+                    &ALIBABA,
+                    &aid(MANAGER),
+                    invitation,
+                    || hid("h-Fresh00000000001"),
+                    t0(),
+                )
+            })
+            .unwrap();
+        let second = Database::open(&directory, Sync::Normal).unwrap_err();
+        assert!(
+            second.0.contains("is in use by another emulator (pid"),
+            "{second}"
+        );
+        sorted(store.export())
+    };
+    let (database, opened) = Database::open(&directory, Sync::Normal).unwrap();
+    assert_eq!(opened, Opened::Existing);
+    let store = super::DurableStore::open(Arc::new(database), "test").unwrap();
+    assert_eq!(sorted(store.export()), before);
+    store.reset().unwrap();
+    assert_eq!(sorted(store.export()), sorted(world()));
+    drop(store);
+    let _ = std::fs::remove_dir_all(&directory);
+}
+
+/// A file that is not an emulator database, or of a newer schema, is refused and left as it was.
+#[test]
+fn a_foreign_or_newer_database_is_refused_and_left_untouched() {
+    use super::sqlite::{DATABASE_FILE, Database, Sync};
+    let directory = temp_directory("foreign");
+    std::fs::create_dir_all(&directory).unwrap();
+    let path = directory.join(DATABASE_FILE);
+    std::fs::write(&path, "not a database, just text").unwrap();
+    let refused = Database::open(&directory, Sync::Normal).unwrap_err();
+    assert!(
+        refused
+            .0
+            .contains("is not a resourcemanager-emulator database"),
+        "{refused}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "not a database, just text"
+    );
+
+    std::fs::remove_file(&path).unwrap();
+    {
+        let other = rusqlite::Connection::open(&path).unwrap();
+        other
+            .execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
+            .unwrap();
+    }
+    let refused = Database::open(&directory, Sync::Normal).unwrap_err();
+    assert!(refused.0.contains("application id"), "{refused}");
+
+    std::fs::remove_file(&path).unwrap();
+    drop(Database::open(&directory, Sync::Normal).unwrap());
+    {
+        let newer = rusqlite::Connection::open(&path).unwrap();
+        newer.execute_batch("PRAGMA user_version = 99;").unwrap();
+    }
+    let refused = Database::open(&directory, Sync::Normal).unwrap_err();
+    assert!(refused.0.contains("schema version 99, newer"), "{refused}");
+    let _ = std::fs::remove_dir_all(&directory);
+}

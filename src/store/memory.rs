@@ -31,9 +31,9 @@ enum ListKey {
     To(Invitee),
 }
 
-/// A world with its indexes.
+/// A world with its indexes (the durable store keeps one too, in front of its database).
 #[derive(Debug, Default)]
-struct Indexed {
+pub(super) struct Indexed {
     organizations: HashMap<OrganizationId, Organization>,
     accounts: HashMap<AccountId, Account>,
     emails: HashMap<String, AccountId>,
@@ -68,7 +68,8 @@ impl Clone for Indexed {
 }
 
 impl Indexed {
-    fn build(world: World) -> Self {
+    /// Indexes `world`.
+    pub(super) fn build(world: World) -> Self {
         let mut indexed = Self::default();
         for organization in world.organizations {
             indexed.organizations.insert(organization.id, organization);
@@ -124,7 +125,8 @@ impl Indexed {
         ]
     }
 
-    fn apply(&mut self, change: Change) {
+    /// Applies one change.
+    pub(super) fn apply(&mut self, change: Change) {
         match change {
             Change::Handshake(handshake) => {
                 if !self.handshakes.contains_key(&handshake.id) {
@@ -157,7 +159,8 @@ impl Indexed {
         }
     }
 
-    fn export(&self) -> World {
+    /// The world as data.
+    pub(super) fn export(&self) -> World {
         World {
             organizations: self.organizations.values().copied().collect(),
             accounts: self.accounts.values().cloned().collect(),

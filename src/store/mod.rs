@@ -7,8 +7,11 @@
 #[cfg(test)]
 mod contract;
 pub mod document;
+mod durable;
 mod memory;
+pub mod sqlite;
 
+pub use durable::DurableStore;
 pub use memory::MemoryStore;
 
 use crate::domain::{
