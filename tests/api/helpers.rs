@@ -7,7 +7,10 @@ use resourcemanager_emulator::app::{AppState, Application, DEFAULT_WORLD, WorldD
 use resourcemanager_emulator::clock::{Clock, EmulatorClock, SystemClock};
 use resourcemanager_emulator::domain::{Account, AccountId, Handshake, HandshakeId};
 use resourcemanager_emulator::facade::alibaba::world::AlibabaDoc;
-use resourcemanager_emulator::store::Store;
+use resourcemanager_emulator::app::Worlds;
+use resourcemanager_emulator::app::state::Builder;
+use resourcemanager_emulator::store::sqlite::{Database, Sync};
+use resourcemanager_emulator::store::{DurableStore, Store};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, mpsc};
@@ -42,13 +45,44 @@ pub struct TestApp {
     pub clock: Arc<EmulatorClock>,
     pub state: AppState,
     handle: actix_web::dev::ServerHandle,
+    /// With `RM_TEST_STORE=sqlite`: the data directory of the durable stores.
+    data_dir: Option<std::path::PathBuf>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         // stop() sends the command at once; the returned future only waits for completion.
         drop(self.handle.stop(false));
+        if let Some(directory) = &self.data_dir {
+            let _ = std::fs::remove_dir_all(directory);
+        }
     }
+}
+
+/// The stores the suite runs over: memory, or with `RM_TEST_STORE=sqlite` the durable stores in
+/// a fresh data directory (so the whole suite runs over both; `.ci/run` runs it twice).
+fn builder(worlds: Worlds) -> (Builder, Option<std::path::PathBuf>) {
+    if std::env::var("RM_TEST_STORE").as_deref() != Ok("sqlite") {
+        return (AppState::builder(worlds), None);
+    }
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let directory = std::env::temp_dir().join(format!(
+        "rm-emulator-api-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let (database, _) = Database::open(&directory, Sync::Normal).expect("a fresh data directory");
+    let database = Arc::new(database);
+    let seed = |realm, world| -> Arc<dyn Store> {
+        Arc::new(DurableStore::seed(database.clone(), realm, world).expect("seeds"))
+    };
+    let builder = AppState::builder_with(
+        seed("alibaba", worlds.alibaba),
+        seed("huawei", worlds.huawei),
+    )
+    .database(database);
+    (builder, Some(directory))
 }
 
 pub struct Options {
@@ -75,7 +109,8 @@ pub fn spawn_app_with(options: Options) -> TestApp {
     let world =
         WorldDoc::load_toml("test world", &options.world, t0()).expect("the test world loads");
     let clock = Arc::new(EmulatorClock::frozen_at(t0()));
-    let state = AppState::builder(world)
+    let (builder, data_dir) = builder(world);
+    let state = builder
         .clocks(clock.clone(), options.wall_clock)
         .admin_token(options.admin_token)
         .build();
@@ -95,6 +130,7 @@ pub fn spawn_app_with(options: Options) -> TestApp {
         clock,
         state,
         handle,
+        data_dir,
     }
 }
 
