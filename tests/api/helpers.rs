@@ -3,12 +3,12 @@
 
 use crate::signer::{Key, sign_v1};
 use chrono::{DateTime, TimeZone, Utc};
+use resourcemanager_emulator::app::Worlds;
+use resourcemanager_emulator::app::state::Builder;
 use resourcemanager_emulator::app::{AppState, Application, DEFAULT_WORLD, WorldDoc};
 use resourcemanager_emulator::clock::{Clock, EmulatorClock, SystemClock};
 use resourcemanager_emulator::domain::{Account, AccountId, Handshake, HandshakeId};
 use resourcemanager_emulator::facade::alibaba::world::AlibabaDoc;
-use resourcemanager_emulator::app::Worlds;
-use resourcemanager_emulator::app::state::Builder;
 use resourcemanager_emulator::store::sqlite::{Database, Sync};
 use resourcemanager_emulator::store::{DurableStore, Store};
 use std::io::{Read, Write};

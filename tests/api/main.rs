@@ -31,3 +31,5 @@ mod properties;
 mod concurrency;
 // The binary's subcommands: errors, sign, and start-up failures.
 mod cli;
+// --data-dir: restarts and kill -9 lose no acknowledged change.
+mod durability;
