@@ -1781,3 +1781,56 @@ fn a_foreign_or_newer_database_is_refused_and_left_untouched() {
     assert!(refused.0.contains("schema version 99, newer"), "{refused}");
     let _ = std::fs::remove_dir_all(&directory);
 }
+
+/// A full disk: the write that does not fit gets the store error and leaves nothing behind, in
+/// memory or on disk, and reads go on.
+#[test]
+fn a_full_disk_refuses_the_write_and_changes_nothing() {
+    use super::sqlite::{Database, Sync};
+    let directory = temp_directory("full");
+    let (database, _) = Database::open(&directory, Sync::Normal).unwrap();
+    let database = Arc::new(database);
+    let store = super::DurableStore::seed(database.clone(), "test", world()).unwrap();
+    let store: &dyn Store = &store;
+    database.fill_the_disk();
+    let mut refused = None;
+    for n in 0..10_000 {
+        let before = sorted(store.export());
+        let invitation = Invitation {
+            target: Target {
+                kind: TargetKind::Email,
+                entity: format!("filler{n}@fresh.example"),
+            },
+            note: "x".repeat(1000),
+            tags: Vec::new(),
+        };
+        let id = hid(&format!("h-Fill{n:012}"));
+        match store
+            .transact(|view| domain::invite(view, &ALIBABA, &aid(MANAGER), invitation, || id, t0()))
+        {
+            Ok(_) => {}
+            Err(WriteError::Store(error)) => {
+                refused = Some((error, before, id));
+                break;
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+    let (error, before, id) = refused.expect("the disk fills up");
+    assert!(error.0.contains("full"), "{error}");
+    assert_eq!(
+        sorted(store.export()),
+        before,
+        "memory keeps nothing the disk refused"
+    );
+    assert!(store.query(|view| view.handshake(&id)).is_none());
+    assert_eq!(
+        sorted(
+            super::DurableStore::open(database, "test")
+                .unwrap()
+                .export()
+        ),
+        before
+    );
+    let _ = std::fs::remove_dir_all(&directory);
+}

@@ -95,6 +95,9 @@ enum Op {
     Reset(&'static str),
     Setting(String, String),
     Barrier,
+    /// Tests only: caps the database at its current size, as a full disk would.
+    #[cfg(test)]
+    Full,
 }
 
 #[derive(Default)]
@@ -333,6 +336,12 @@ impl Database {
         self.enqueue(Op::Barrier)
     }
 
+    /// Tests only: from now on the database cannot grow, as on a full disk.
+    #[cfg(test)]
+    pub(crate) fn fill_the_disk(&self) {
+        let _ = self.wait(self.enqueue(Op::Full));
+    }
+
     /// Stores a setting (the clock, the fault rules) and waits for it.
     pub fn save_setting(&self, key: &str, value: String) -> Result<(), StoreError> {
         self.wait(self.enqueue(Op::Setting(key.to_owned(), value)))
@@ -482,6 +491,11 @@ fn apply(tx: &Transaction<'_>, op: Op) -> rusqlite::Result<()> {
             Ok(())
         }
         Op::Barrier => Ok(()),
+        #[cfg(test)]
+        Op::Full => {
+            let pages: i64 = tx.query_row("PRAGMA page_count", [], |row| row.get(0))?;
+            tx.execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+        }
     }
 }
 
