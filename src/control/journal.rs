@@ -53,6 +53,10 @@ pub struct JournalEntry {
     pub status: u16,
     /// Error code, if any.
     pub code: Option<&'static str>,
+    /// What the emulator noticed and let pass (e.g. an `X-Domain-Id` that is not the caller's
+    /// account, which the real gateway does not check either).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Keeps the last `capacity` requests.
@@ -166,6 +170,7 @@ mod tests {
             ),
             status: n,
             code,
+            note: None,
         }
     }
 

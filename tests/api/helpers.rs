@@ -62,11 +62,11 @@ impl Drop for TestApp {
 /// The stores the suite runs over: memory, or with `RM_TEST_STORE=sqlite` the durable stores in
 /// a fresh data directory (so the whole suite runs over both; `.ci/run` runs it twice).
 fn builder(worlds: Worlds) -> (Builder, Option<std::path::PathBuf>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
     if std::env::var("RM_TEST_STORE").as_deref() != Ok("sqlite") {
         return (AppState::builder(worlds), None);
     }
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
     let directory = std::env::temp_dir().join(format!(
         "rm-emulator-api-{}-{}",
         std::process::id(),

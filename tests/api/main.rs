@@ -10,6 +10,8 @@
 mod helpers;
 // An independent V1 signer (shares no code with src/).
 mod signer;
+// An independent Huawei SDK-HMAC-SHA256 signer (shares no code with src/).
+mod huawei_signer;
 
 // AcceptHandshake and CancelHandshake: success bodies and every error of each action.
 mod handshakes;
@@ -33,3 +35,5 @@ mod concurrency;
 mod cli;
 // --data-dir: restarts and kill -9 lose no acknowledged change.
 mod durability;
+// Huawei Organizations over REST: routing, gateway auth, the captured vectors, the seven APIs, paging, the control plane.
+mod huawei;

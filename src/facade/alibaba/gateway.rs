@@ -276,6 +276,7 @@ fn respond(
             parameters: Journal::parameters(exchange.params.iter()),
             status: reply.status,
             code,
+            note: None,
         });
     }
     response.body(reply.body)

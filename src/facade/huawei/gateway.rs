@@ -81,6 +81,7 @@ struct Exchange {
     account_id: Option<String>,
     parameters: BTreeMap<String, String>,
     retry_after_ms: Option<u64>,
+    note: Option<String>,
 }
 
 async fn handle(req: HttpRequest, payload: web::Payload, state: State) -> HttpResponse {
@@ -124,6 +125,16 @@ async fn serve(
     let wall_now = state.wall_clock.now();
     let caller = auth::authenticate(&*state.store, &signed, wall_now, state.clock.now())?;
     exchange.account_id = Some(caller.account_id.to_string());
+    // AMBIGUOUS: whether the gateway checks X-Domain-Id is undocumented; the AK alone identifies
+    // the caller, and a different X-Domain-Id is let pass and noted.
+    if let Some(sent) = headers.get("x-domain-id")
+        && sent != caller.account_id.as_str()
+    {
+        exchange.note = Some(format!(
+            "X-Domain-Id {sent} is not the account of {} ({}); ignored",
+            caller.access_key_id, caller.account_id
+        ));
+    }
     let fault = state.faults.fire(
         Cloud::Huawei,
         route.operation.as_str(),
@@ -270,6 +281,7 @@ fn respond(
             parameters: exchange.parameters,
             status,
             code,
+            note: exchange.note,
         });
     }
     response.body(body)
