@@ -11,6 +11,8 @@ use std::sync::Arc;
 /// The ordered lists of invitations, newest first (creation time descending, then id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum List {
+    /// Every handshake of the world (the control plane's console browses it).
+    All,
     /// Sent by an organization.
     Sent(OrganizationId),
     /// Received by an account (addressed to its id, email or name).

@@ -1834,3 +1834,36 @@ fn a_full_disk_refuses_the_write_and_changes_nothing() {
     );
     let _ = std::fs::remove_dir_all(&directory);
 }
+
+/// The list of every handshake holds each one once, newest first, whoever sent or received it.
+#[test]
+fn the_list_of_all_handshakes_holds_each_once_newest_first() {
+    for factory in [
+        &(|world| Box::new(MemoryStore::new(world)) as Box<dyn Store>)
+            as &dyn Fn(World) -> Box<dyn Store>,
+        &|world| Box::new(TempDurable::seeded(world)) as Box<dyn Store>,
+    ] {
+        let seeded = world();
+        let count = seeded.handshakes.len();
+        assert!(count > 3, "a world worth listing");
+        let store = factory(seeded.clone());
+        let page = store
+            .query(|view| view.page(List::All, Cursor::Offset(0), count + 1, None))
+            .unwrap();
+        assert_eq!(page.items.len(), count);
+        assert!(!page.more);
+        let mut expected: Vec<_> = seeded
+            .handshakes
+            .iter()
+            .map(|h| (Reverse(h.created), h.id))
+            .collect();
+        expected.sort();
+        let listed: Vec<_> = page
+            .items
+            .iter()
+            .map(|h| (Reverse(h.created), h.id))
+            .collect();
+        assert_eq!(listed, expected);
+        assert_eq!(store.query(|view| view.list_len(List::All)), count);
+    }
+}

@@ -26,6 +26,8 @@ fn entry(h: &Handshake) -> Entry {
 /// Which internal list a handshake is on besides its organization's.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum ListKey {
+    // Every handshake of the world: what the console browses.
+    All,
     Sent(OrganizationId),
     // Every invitee has a list, known account or not: the duplicate check reads it.
     To(Invitee),
@@ -118,8 +120,9 @@ impl Indexed {
         indexed
     }
 
-    fn keys(&self, handshake: &Handshake) -> [ListKey; 2] {
+    fn keys(&self, handshake: &Handshake) -> [ListKey; 3] {
         [
+            ListKey::All,
             ListKey::Sent(handshake.organization),
             ListKey::To(invitee_of(self, &handshake.target)),
         ]
@@ -171,6 +174,7 @@ impl Indexed {
 
     fn list(&self, list: List) -> &[Entry] {
         let key = match list {
+            List::All => ListKey::All,
             List::Sent(organization) => ListKey::Sent(organization),
             List::Received(account) => ListKey::To(Invitee::Account(account)),
         };
