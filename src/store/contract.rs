@@ -1843,9 +1843,13 @@ fn the_list_of_all_handshakes_holds_each_once_newest_first() {
             as &dyn Fn(World) -> Box<dyn Store>,
         &|world| Box::new(TempDurable::seeded(world)) as Box<dyn Store>,
     ] {
-        let seeded = world();
+        let seeded = world_with(vec![
+            pending("h-all01", ORG_A, by_id(FREE), t0()),
+            pending("h-all02", ORG_B, by_email("free@partner.example"), t0()),
+            pending("h-all03", ORG_A, by_id(FREE), t0() - TimeDelta::hours(1)),
+            pending("h-all04", ORG_GONE, by_id(FREE), t0() + TimeDelta::hours(1)),
+        ]);
         let count = seeded.handshakes.len();
-        assert!(count > 3, "a world worth listing");
         let store = factory(seeded.clone());
         let page = store
             .query(|view| view.page(List::All, Cursor::Offset(0), count + 1, None))
