@@ -1,11 +1,15 @@
 //! The in-memory store: one reader-writer lock around an indexed world, plus the seed it returns
-//! to on reset. Every query is a hash look-up or a binary search in a sorted list, so no request
-//! costs more in a world of a million handshakes than in a world of ten.
+//! to on reset. Every query is a look-up in an ordered map or a binary search in a sorted list,
+//! so no request costs more in a world of a million handshakes than in a world of ten.
 //!
-//! Lists are kept oldest first, sorted by (creation time, id reversed): new invitations are the
-//! newest, so they are appended, and "newest first, then by id" reads the vector backwards. A
-//! page by offset is an index computation; a page after a marker is a binary search.
+//! The maps that grow while serving (handshakes, lists) are B-trees, not hash tables: a hash
+//! table doubles by rehashing every entry at once, which with a million handshakes held the
+//! world's lock for most of a second (BENCHMARKS.md). Lists are [`Entries`], kept oldest first,
+//! sorted by (creation time, id reversed): a new invitation is the newest, so it goes at the end,
+//! and "newest first, then by id" reads the list backwards. A page by offset is an index
+//! computation; a page after a marker is a binary search.
 
+use super::entries::{Entries, Entry};
 use super::{Store, StoreError, World};
 use crate::domain::{
     Account, AccountId, Change, Counts, Credential, Cursor, Handshake, HandshakeId, Invitee, List,
@@ -13,24 +17,36 @@ use crate::domain::{
 };
 use chrono::{DateTime, Utc};
 use std::cmp::Reverse;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, PoisonError, RwLock};
-
-/// A list entry: sorts oldest first, and for equal times by id descending.
-type Entry = (i64, Reverse<HandshakeId>);
 
 fn entry(h: &Handshake) -> Entry {
     (h.created.timestamp(), Reverse(h.id))
 }
 
-/// Which internal list a handshake is on besides its organization's.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Which lists a handshake is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum ListKey {
     // Every handshake of the world: what the console browses.
     All,
     Sent(OrganizationId),
-    // Every invitee has a list, known account or not: the duplicate check reads it.
-    To(Invitee),
+    Received(AccountId),
+    // An address no account has, by a digest of it (no copy of every address): the duplicate
+    // check reads the list and compares the addresses themselves.
+    Unknown(u64),
+}
+
+fn key_of(invitee: &Invitee) -> ListKey {
+    match invitee {
+        Invitee::Account(account) => ListKey::Received(*account),
+        Invitee::Unknown(kind, address) => {
+            // Deterministic (fixed keys): the digest only groups, it is never trusted alone.
+            let mut hasher = std::hash::DefaultHasher::new();
+            (kind, address).hash(&mut hasher);
+            ListKey::Unknown(hasher.finish())
+        }
+    }
 }
 
 /// A world with its indexes (the durable store keeps one too, in front of its database).
@@ -42,31 +58,9 @@ pub(super) struct Indexed {
     names: HashMap<String, AccountId>,
     credentials: HashMap<String, Credential>,
     tokens: HashSet<String>,
-    handshakes: HashMap<HandshakeId, Arc<Handshake>>,
-    lists: HashMap<ListKey, Vec<Entry>>,
+    handshakes: BTreeMap<HandshakeId, Arc<Handshake>>,
+    lists: BTreeMap<ListKey, Entries>,
     members: HashMap<OrganizationId, usize>,
-}
-
-impl Clone for Indexed {
-    fn clone(&self) -> Self {
-        let mut copy = Self::default();
-        copy.clone_from(self);
-        copy
-    }
-
-    /// Field by field, so each map keeps and reuses its table (the control plane's reset):
-    /// dropping a large world and allocating a new one fragments the heap (BENCHMARKS.md).
-    fn clone_from(&mut self, source: &Self) {
-        self.organizations.clone_from(&source.organizations);
-        self.accounts.clone_from(&source.accounts);
-        self.emails.clone_from(&source.emails);
-        self.names.clone_from(&source.names);
-        self.credentials.clone_from(&source.credentials);
-        self.tokens.clone_from(&source.tokens);
-        self.handshakes.clone_from(&source.handshakes);
-        self.lists.clone_from(&source.lists);
-        self.members.clone_from(&source.members);
-    }
 }
 
 impl Indexed {
@@ -103,20 +97,20 @@ impl Indexed {
                 .credentials
                 .insert(credential.access_key_id.clone(), credential);
         }
-        indexed.handshakes.reserve(world.handshakes.len());
-        for handshake in world.handshakes {
-            for key in indexed.keys(&handshake) {
-                indexed
-                    .lists
-                    .entry(key)
-                    .or_default()
-                    .push(entry(&handshake));
+        let mut lists: HashMap<ListKey, Vec<Entry>> = HashMap::new();
+        for handshake in &world.handshakes {
+            for key in indexed.keys(handshake) {
+                lists.entry(key).or_default().push(entry(handshake));
             }
-            indexed.handshakes.insert(handshake.id, handshake);
         }
-        for list in indexed.lists.values_mut() {
-            list.sort_unstable();
-        }
+        indexed.handshakes = world.handshakes.into_iter().map(|h| (h.id, h)).collect();
+        indexed.lists = lists
+            .into_iter()
+            .map(|(key, mut list)| {
+                list.sort_unstable();
+                (key, Entries::from_sorted(list))
+            })
+            .collect();
         indexed
     }
 
@@ -124,7 +118,7 @@ impl Indexed {
         [
             ListKey::All,
             ListKey::Sent(handshake.organization),
-            ListKey::To(invitee_of(self, &handshake.target)),
+            key_of(&invitee_of(self, &handshake.target)),
         ]
     }
 
@@ -135,10 +129,12 @@ impl Indexed {
                 if !self.handshakes.contains_key(&handshake.id) {
                     let at = entry(&handshake);
                     for key in self.keys(&handshake) {
-                        let list = self.lists.entry(key).or_default();
-                        // Almost always the end: a new invitation is the newest.
-                        let position = list.partition_point(|e| *e < at);
-                        list.insert(position, at);
+                        match self.lists.get_mut(&key) {
+                            Some(list) => list.insert(at),
+                            None => {
+                                self.lists.insert(key, Entries::One(at));
+                            }
+                        }
                     }
                 }
                 self.handshakes.insert(handshake.id, handshake);
@@ -172,13 +168,13 @@ impl Indexed {
         }
     }
 
-    fn list(&self, list: List) -> &[Entry] {
+    fn list(&self, list: List) -> Option<&Entries> {
         let key = match list {
             List::All => ListKey::All,
             List::Sent(organization) => ListKey::Sent(organization),
-            List::Received(account) => ListKey::To(Invitee::Account(account)),
+            List::Received(account) => ListKey::Received(account),
         };
-        self.lists.get(&key).map_or(&[], Vec::as_slice)
+        self.lists.get(&key)
     }
 }
 
@@ -215,12 +211,15 @@ impl View for Indexed {
 
     fn pending(&self, organization: &OrganizationId, invitee: &Invitee) -> Option<HandshakeId> {
         // An invitee's list is short (the invitations it received), whatever the world's size.
-        self.lists
-            .get(&ListKey::To(invitee.clone()))?
-            .iter()
-            .rev()
+        let list = self.lists.get(&key_of(invitee))?;
+        list.before(list.len())
             .map(|(_, Reverse(id))| &self.handshakes[id])
-            .find(|h| h.organization == *organization && h.status == Status::Pending)
+            .find(|h| {
+                h.organization == *organization
+                    && h.status == Status::Pending
+                    && (matches!(invitee, Invitee::Account(_))
+                        || invitee_of(self, &h.target) == *invitee)
+            })
             .map(|h| h.id)
     }
 
@@ -231,9 +230,10 @@ impl View for Indexed {
         limit: usize,
         shown: Option<&dyn Fn(&Handshake) -> bool>,
     ) -> Option<Page> {
-        let entries = self.list(list);
+        let empty = Entries::Chunks(Vec::new());
+        let entries = self.list(list).unwrap_or(&empty);
         // `end` is one past the newest entry not yet passed.
-        let mut end = match from {
+        let end = match from {
             Cursor::Offset(skip) if shown.is_none() => entries.len().saturating_sub(skip),
             Cursor::Offset(_) => entries.len(),
             Cursor::After(id) => {
@@ -247,8 +247,8 @@ impl View for Indexed {
             _ => 0,
         };
         let mut items = Vec::with_capacity(limit.min(end));
-        while end > 0 {
-            let handshake = &self.handshakes[&entries[end - 1].1.0];
+        for (_, Reverse(id)) in entries.before(end) {
+            let handshake = &self.handshakes[id];
             if shown.is_none_or(|keep| keep(handshake)) {
                 // Skipped items come before the page: only an item after it means more.
                 if to_skip > 0 {
@@ -259,13 +259,12 @@ impl View for Indexed {
                     items.push(handshake.clone());
                 }
             }
-            end -= 1;
         }
         Some(Page { items, more: false })
     }
 
     fn list_len(&self, list: List) -> usize {
-        self.list(list).len()
+        self.list(list).map_or(0, Entries::len)
     }
 
     fn members(&self, organization: &OrganizationId) -> usize {
@@ -273,7 +272,9 @@ impl View for Indexed {
     }
 
     fn sent_since(&self, organization: &OrganizationId, since: DateTime<Utc>) -> usize {
-        let entries = self.list(List::Sent(*organization));
+        let Some(entries) = self.list(List::Sent(*organization)) else {
+            return 0;
+        };
         // Creation times are whole seconds: at or after `since` is at or after its next second.
         let since = since.timestamp() + i64::from(since.timestamp_subsec_nanos() > 0);
         entries.len() - entries.partition_point(|(created, _)| *created < since)
@@ -293,17 +294,18 @@ impl View for Indexed {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     world: RwLock<Indexed>,
-    seed: Indexed,
+    // As data, not indexed: a second set of indexes would double the memory of a large world,
+    // and a reset is rare (it rebuilds the indexes outside the lock).
+    seed: World,
 }
 
 impl MemoryStore {
     /// A store seeded with `world`.
     #[must_use]
     pub fn new(world: World) -> Self {
-        let seed = Indexed::build(world);
         Self {
-            world: RwLock::new(seed.clone()),
-            seed,
+            world: RwLock::new(Indexed::build(world.clone())),
+            seed: world,
         }
     }
 }
@@ -331,10 +333,8 @@ impl Store for MemoryStore {
     }
 
     fn reset(&self) -> Result<(), StoreError> {
-        self.world
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone_from(&self.seed);
+        let indexed = Indexed::build(self.seed.clone());
+        *self.world.write().unwrap_or_else(PoisonError::into_inner) = indexed;
         Ok(())
     }
 

@@ -8,6 +8,7 @@
 mod contract;
 pub mod document;
 mod durable;
+mod entries;
 mod memory;
 pub mod sqlite;
 
