@@ -16,6 +16,26 @@ pub struct InvalidId {
     pub value: String,
 }
 
+impl InvalidId {
+    /// `build(text)` if `valid` (a facade's check of its own id shape), else an invalid `kind`.
+    pub fn unless<T>(
+        valid: bool,
+        text: &str,
+        kind: &'static str,
+        build: fn(&str) -> Result<T, InvalidId>,
+    ) -> Result<T, InvalidId> {
+        let invalid = || InvalidId {
+            kind,
+            value: text.to_owned(),
+        };
+        if valid {
+            build(text).map_err(|_| invalid())
+        } else {
+            Err(invalid())
+        }
+    }
+}
+
 /// An ASCII identifier of at most `N` bytes stored inline: no heap allocation, `Copy`, and
 /// cheap to hash. A world of a million handshakes holds several ids each.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

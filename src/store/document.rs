@@ -5,11 +5,11 @@
 //! range is a problem to report, never a panic.
 
 use crate::clock::{EARLIEST, LATEST};
-use crate::domain::truncate_to_seconds;
+use crate::domain::{Account, AccountId, Credential, OrganizationId, Secret, truncate_to_seconds};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
@@ -251,6 +251,197 @@ fn locate(text: &str, value: &str, occurrence: usize) -> (usize, usize) {
         .or_else(|| text.match_indices(&quoted).next())
         .map_or((1, 1), |(offset, _)| line_and_column(text, offset))
 }
+
+/// An access key as both clouds' sections write it; `A` is the section's checked account id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKeyDoc<A> {
+    /// The key id (AccessKeyId, AK).
+    pub id: String,
+    /// The secret (AccessKeySecret, SK).
+    pub secret: String,
+    /// The account it acts for.
+    pub account_id: A,
+    /// Temporary credentials: the token that must accompany the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_token: Option<String>,
+    /// Temporary credentials: when they expire (emulator clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<TimeSpec>,
+    /// Refuse the key.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
+}
+
+/// A tag of a handshake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagDoc {
+    /// Tag key.
+    pub key: String,
+    /// Tag value.
+    pub value: String,
+}
+
+/// Tags as written, from the domain's pairs.
+#[must_use]
+pub fn tag_docs(tags: &[(String, String)]) -> Vec<TagDoc> {
+    tags.iter()
+        .map(|(key, value)| TagDoc {
+            key: key.clone(),
+            value: value.clone(),
+        })
+        .collect()
+}
+
+/// The domain's tag pairs.
+#[must_use]
+pub fn tags(docs: Vec<TagDoc>) -> Vec<(String, String)> {
+    docs.into_iter().map(|t| (t.key, t.value)).collect()
+}
+
+/// Checks the access keys against the accounts `known` and builds the credentials.
+pub fn credentials<A: Copy + fmt::Display + Into<AccountId>>(
+    docs: Vec<AccessKeyDoc<A>>,
+    known: impl Fn(&AccountId) -> bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<Credential>, Problem> {
+    let mut ids = HashSet::new();
+    let mut credentials = Vec::with_capacity(docs.len());
+    for doc in docs {
+        if doc.id.is_empty() || doc.secret.is_empty() {
+            return Err(Problem::at(
+                doc.account_id,
+                "an access key needs a non-empty id and secret",
+            ));
+        }
+        define(&mut ids, &doc.id, "access key")?;
+        let account_id: AccountId = doc.account_id.into();
+        if !known(&account_id) {
+            return Err(Problem::at(
+                doc.account_id,
+                format!(
+                    "access key {}: account {} is not defined",
+                    doc.id, doc.account_id
+                ),
+            ));
+        }
+        if doc.security_token.as_deref() == Some("") {
+            return Err(Problem::at(
+                &doc.id,
+                format!("access key {}: security_token is empty", doc.id),
+            ));
+        }
+        let expiration = doc
+            .expiration
+            .map(|t| resolve(t, now, &doc.id, "expiration"))
+            .transpose()?;
+        credentials.push(Credential {
+            access_key_id: doc.id,
+            secret: Secret::new(doc.secret),
+            account_id,
+            security_token: doc.security_token.map(Secret::new),
+            expiration,
+            disabled: doc.disabled,
+        });
+    }
+    Ok(credentials)
+}
+
+/// The access keys as written, sorted by id; `wrap` gives the section's account id.
+#[must_use]
+pub fn access_key_docs<A>(
+    credentials: &[Credential],
+    wrap: fn(AccountId) -> A,
+) -> Vec<AccessKeyDoc<A>> {
+    let mut docs: Vec<AccessKeyDoc<A>> = credentials
+        .iter()
+        .map(|c| AccessKeyDoc {
+            id: c.access_key_id.clone(),
+            secret: c.secret.expose().to_owned(),
+            account_id: wrap(c.account_id),
+            security_token: c.security_token.as_ref().map(|t| t.expose().to_owned()),
+            expiration: c.expiration.map(TimeSpec::At),
+            disabled: c.disabled,
+        })
+        .collect();
+    docs.sort_by(|a, b| a.id.cmp(&b.id));
+    docs
+}
+
+/// Makes each organization's management account a member of it; `names` are the section's
+/// words for them (`("resource directory", "master account")`).
+pub fn join_managers<S: BuildHasher>(
+    accounts: &mut [Account],
+    organizations: &HashMap<OrganizationId, AccountId, S>,
+    (organization_word, manager_word): (&str, &str),
+) -> Result<(), Problem> {
+    let index: HashMap<AccountId, usize> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id, i))
+        .collect();
+    for (organization, manager) in organizations {
+        let Some(&at) = index.get(manager) else {
+            return Err(Problem::at(
+                manager,
+                format!(
+                    "{organization_word} {organization}: {manager_word} {manager} is not defined"
+                ),
+            ));
+        };
+        let account = &mut accounts[at];
+        match account.organization {
+            None => account.organization = Some(*organization),
+            Some(own) if own == *organization => {}
+            Some(other) => {
+                return Err(Problem::at(
+                    manager,
+                    format!("account {manager} manages {organization} but is a member of {other}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An id newtype for a section's documents: deserializing checks the cloud's shape of the id,
+/// so a bad id is reported where it is written.
+macro_rules! doc_id {
+    ($(#[$meta:meta])* $name:ident($inner:ty) = $parse:path) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(pub $inner);
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::domain::InvalidId;
+            fn try_from(text: String) -> Result<Self, $crate::domain::InvalidId> {
+                $parse(&text).map(Self)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0.as_str().to_owned()
+            }
+        }
+
+        impl From<$name> for $inner {
+            fn from(id: $name) -> $inner {
+                id.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+pub(crate) use doc_id;
 
 #[cfg(test)]
 mod tests {

@@ -4,8 +4,8 @@
 use crate::domain::{
     AccountId, Authority, HandshakeId, InvalidId, OrganizationId, Policy, Status, TargetKind,
 };
+use crate::store::document::doc_id;
 use chrono::TimeDelta;
-use serde::{Deserialize, Serialize};
 
 /// Resource Manager's rules: invitations are valid 14 days (ExpireTime = CreateTime + 14
 /// days) and stay listed for ever; each party reads its handshakes; no member quota or
@@ -22,27 +22,10 @@ fn alnum(text: &str) -> bool {
     text.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-fn shaped<T>(
-    text: &str,
-    kind: &'static str,
-    valid: bool,
-    build: fn(&str) -> Result<T, InvalidId>,
-) -> Result<T, InvalidId> {
-    let invalid = || InvalidId {
-        kind,
-        value: text.to_owned(),
-    };
-    if valid {
-        build(text).map_err(|_| invalid())
-    } else {
-        Err(invalid())
-    }
-}
-
 /// An account id: 16 digits.
 pub fn account_id(text: &str) -> Result<AccountId, InvalidId> {
     let valid = text.len() == 16 && text.bytes().all(|b| b.is_ascii_digit());
-    shaped(text, "account id (16 digits)", valid, AccountId::parse)
+    InvalidId::unless(valid, text, "account id (16 digits)", AccountId::parse)
 }
 
 /// A handshake id: `h-` and 16 letters or digits, mixed case.
@@ -50,10 +33,10 @@ pub fn handshake_id(text: &str) -> Result<HandshakeId, InvalidId> {
     let valid = text
         .strip_prefix("h-")
         .is_some_and(|rest| rest.len() == 16 && alnum(rest));
-    shaped(
+    InvalidId::unless(
+        valid,
         text,
         "handshake id (h- and 16 letters or digits)",
-        valid,
         HandshakeId::parse,
     )
 }
@@ -64,10 +47,10 @@ pub fn directory_id(text: &str) -> Result<OrganizationId, InvalidId> {
     let valid = text
         .strip_prefix("rd-")
         .is_some_and(|rest| (6..=10).contains(&rest.len()) && alnum(rest));
-    shaped(
+    InvalidId::unless(
+        valid,
         text,
         "resource directory id (rd- and 6 to 10 letters or digits)",
-        valid,
         OrganizationId::parse,
     )
 }
@@ -94,43 +77,15 @@ pub const fn target_type(kind: TargetKind) -> &'static str {
     }
 }
 
-macro_rules! shaped_id {
-    ($(#[$meta:meta])* $name:ident($inner:ty) = $parse:path) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(pub $inner);
-
-        impl TryFrom<String> for $name {
-            type Error = InvalidId;
-            fn try_from(text: String) -> Result<Self, InvalidId> {
-                $parse(&text).map(Self)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(id: $name) -> String {
-                id.0.as_str().to_owned()
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-    };
-}
-
-shaped_id!(
+doc_id!(
     /// An account id in a world document, checked as it is read.
     DocAccountId(AccountId) = account_id
 );
-shaped_id!(
+doc_id!(
     /// A handshake id in a world document, checked as it is read.
     DocHandshakeId(HandshakeId) = handshake_id
 );
-shaped_id!(
+doc_id!(
     /// A resource directory id in a world document, checked as it is read.
     DocDirectoryId(OrganizationId) = directory_id
 );

@@ -5,11 +5,13 @@
 
 use super::policy::{self, DocAccountId, DocDirectoryId, DocHandshakeId};
 use crate::domain::{
-    Account, AccountId, AccountType, Credential, Handshake, Organization, OrganizationId,
-    RealNameType, Secret, Status, Target, TargetKind,
+    Account, AccountId, AccountType, Handshake, Organization, OrganizationId, RealNameType, Status,
+    Target, TargetKind,
 };
 use crate::store::World;
-use crate::store::document::{Interner, Problem, TimeSpec, define, resolve};
+use crate::store::document::{
+    self, Interner, Problem, TagDoc, TimeSpec, define, join_managers, resolve,
+};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -87,26 +89,9 @@ pub struct AccountDoc {
     pub resource_directory: Option<DocDirectoryId>,
 }
 
-/// An access key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AccessKeyDoc {
-    /// AccessKeyId.
-    pub id: String,
-    /// AccessKeySecret.
-    pub secret: String,
-    /// The account it acts for.
-    pub account_id: DocAccountId,
-    /// STS credentials: the SecurityToken that must accompany the key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_token: Option<String>,
-    /// STS credentials: when the token expires (emulator clock).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<TimeSpec>,
-    /// Refuse the key with `InvalidAccessKeyId.Inactive`.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub disabled: bool,
-}
+/// An access key (`security_token` and `expiration` for STS credentials; `disabled` refuses it
+/// with `InvalidAccessKeyId.Inactive`).
+pub type AccessKeyDoc = document::AccessKeyDoc<DocAccountId>;
 
 /// `Account` or `Email`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,16 +155,6 @@ pub struct HandshakeDoc {
     pub expire_time: Option<TimeSpec>,
 }
 
-/// A tag of a handshake.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TagDoc {
-    /// Tag key.
-    pub key: String,
-    /// Tag value.
-    pub value: String,
-}
-
 impl AlibabaDoc {
     /// Checks the section and builds the world; relative times resolve against `now`.
     pub fn into_world(self, now: DateTime<Utc>) -> Result<World, Problem> {
@@ -191,7 +166,8 @@ impl AlibabaDoc {
         }
         let accounts = accounts(self.accounts, &directories)?;
         let by_id: HashMap<AccountId, &Account> = accounts.iter().map(|a| (a.id, a)).collect();
-        let credentials = access_keys(self.access_keys, &by_id, now)?;
+        let credentials =
+            document::credentials(self.access_keys, |id| by_id.contains_key(id), now)?;
         let mut shared = Interner::default();
         let mut seen = HashSet::new();
         let mut handshakes = Vec::with_capacity(self.handshakes.len());
@@ -246,18 +222,7 @@ impl AlibabaDoc {
                     resource_directory: a.organization.map(DocDirectoryId),
                 })
                 .collect(),
-            access_keys: world
-                .credentials
-                .iter()
-                .map(|c| AccessKeyDoc {
-                    id: c.access_key_id.clone(),
-                    secret: c.secret.expose().to_owned(),
-                    account_id: DocAccountId(c.account_id),
-                    security_token: c.security_token.as_ref().map(|t| t.expose().to_owned()),
-                    expiration: c.expiration.map(TimeSpec::At),
-                    disabled: c.disabled,
-                })
-                .collect(),
+            access_keys: document::access_key_docs(&world.credentials, DocAccountId),
             handshakes: Vec::with_capacity(world.handshakes.len()),
         };
         // Sorted on the domain values (oldest first, then by id), not on rendered strings.
@@ -266,7 +231,6 @@ impl AlibabaDoc {
         doc.handshakes = handshakes.into_iter().map(handshake_doc).collect();
         doc.resource_directories.sort_by_key(|d| d.id.0);
         doc.accounts.sort_by_key(|a| a.id.0);
-        doc.access_keys.sort_by(|a, b| a.id.cmp(&b.id));
         doc
     }
 }
@@ -283,14 +247,7 @@ fn handshake_doc(h: &Handshake) -> HandshakeDoc {
             TargetKind::Id | TargetKind::Name => TargetTypeDoc::Account,
         },
         note: h.note.to_string(),
-        tags: h
-            .tags
-            .iter()
-            .map(|(key, value)| TagDoc {
-                key: key.clone(),
-                value: value.clone(),
-            })
-            .collect(),
+        tags: document::tag_docs(&h.tags),
         status: match h.status {
             Status::Pending => StatusDoc::Pending,
             Status::Accepted => StatusDoc::Accepted,
@@ -357,75 +314,12 @@ fn accounts(
             organization: doc.resource_directory.map(|d| d.0),
         });
     }
-    let mut managed: HashMap<AccountId, OrganizationId> = HashMap::new();
-    for (directory, master) in directories {
-        managed.insert(*master, *directory);
-    }
-    for (directory, master) in directories {
-        let Some(account) = accounts.iter_mut().find(|a| a.id == *master) else {
-            return Err(Problem::at(
-                master,
-                format!("resource directory {directory}: master account {master} is not defined"),
-            ));
-        };
-        match account.organization {
-            None => account.organization = Some(*directory),
-            Some(own) if own == *directory => {}
-            Some(other) => {
-                return Err(Problem::at(
-                    master,
-                    format!("account {master} manages {directory} but is a member of {other}"),
-                ));
-            }
-        }
-    }
+    join_managers(
+        &mut accounts,
+        directories,
+        ("resource directory", "master account"),
+    )?;
     Ok(accounts)
-}
-
-fn access_keys(
-    docs: Vec<AccessKeyDoc>,
-    accounts: &HashMap<AccountId, &Account>,
-    now: DateTime<Utc>,
-) -> Result<Vec<Credential>, Problem> {
-    let mut ids = HashSet::new();
-    let mut credentials = Vec::with_capacity(docs.len());
-    for doc in docs {
-        if doc.id.is_empty() || doc.secret.is_empty() {
-            return Err(Problem::at(
-                doc.account_id,
-                "an access key needs a non-empty id and secret",
-            ));
-        }
-        define(&mut ids, &doc.id, "access key")?;
-        if !accounts.contains_key(&doc.account_id.0) {
-            return Err(Problem::at(
-                doc.account_id,
-                format!(
-                    "access key {}: account {} is not defined",
-                    doc.id, doc.account_id
-                ),
-            ));
-        }
-        if doc.security_token.as_deref() == Some("") {
-            return Err(Problem::at(
-                &doc.id,
-                format!("access key {}: security_token is empty", doc.id),
-            ));
-        }
-        let expiration = doc
-            .expiration
-            .map(|t| resolve(t, now, &doc.id, "expiration"))
-            .transpose()?;
-        credentials.push(Credential {
-            access_key_id: doc.id,
-            secret: Secret::new(doc.secret),
-            account_id: doc.account_id.0,
-            security_token: doc.security_token.map(Secret::new),
-            expiration,
-            disabled: doc.disabled,
-        });
-    }
-    Ok(credentials)
 }
 
 fn handshake(
@@ -522,7 +416,7 @@ fn handshake(
             entity: doc.target_entity,
         },
         note: shared.get(&doc.note),
-        tags: doc.tags.into_iter().map(|t| (t.key, t.value)).collect(),
+        tags: document::tags(doc.tags),
         status: match doc.status {
             StatusDoc::Pending => Status::Pending,
             StatusDoc::Accepted => Status::Accepted,

@@ -5,8 +5,8 @@
 use crate::domain::{
     AccountId, Authority, HandshakeId, InvalidId, OrganizationId, Policy, Status, TargetKind,
 };
+use crate::store::document::doc_id;
 use chrono::TimeDelta;
-use serde::{Deserialize, Serialize};
 
 /// Organizations' rules: invitations are valid 14 days; a finished one stays visible 30 days
 /// (AMBIGUOUS: the quota page says one year; the API pages say 30 days, which we follow, for
@@ -26,32 +26,15 @@ fn lower_alnum(text: &str) -> bool {
         .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
 }
 
-fn shaped<T>(
-    text: &str,
-    kind: &'static str,
-    valid: bool,
-    build: fn(&str) -> Result<T, InvalidId>,
-) -> Result<T, InvalidId> {
-    let invalid = || InvalidId {
-        kind,
-        value: text.to_owned(),
-    };
-    if valid {
-        build(text).map_err(|_| invalid())
-    } else {
-        Err(invalid())
-    }
-}
-
 /// A handshake id: `^h-[0-9a-z]{8,32}$` (new ones are `h-` and 32).
 pub fn handshake_id(text: &str) -> Result<HandshakeId, InvalidId> {
     let valid = text
         .strip_prefix("h-")
         .is_some_and(|rest| (8..=32).contains(&rest.len()) && lower_alnum(rest));
-    shaped(
+    InvalidId::unless(
+        valid,
         text,
         "handshake id (h- and 8 to 32 lower-case letters or digits)",
-        valid,
         HandshakeId::parse,
     )
 }
@@ -61,10 +44,10 @@ pub fn organization_id(text: &str) -> Result<OrganizationId, InvalidId> {
     let valid = text
         .strip_prefix("o-")
         .is_some_and(|rest| (10..=32).contains(&rest.len()) && lower_alnum(rest));
-    shaped(
+    InvalidId::unless(
+        valid,
         text,
         "organization id (o- and 10 to 32 lower-case letters or digits)",
-        valid,
         OrganizationId::parse,
     )
 }
@@ -75,10 +58,10 @@ pub fn account_id(text: &str) -> Result<AccountId, InvalidId> {
         && text
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    shaped(
+    InvalidId::unless(
+        valid,
         text,
         "account id (32 lower-case hex digits)",
-        valid,
         AccountId::parse,
     )
 }
@@ -122,43 +105,15 @@ pub fn urn(manager: &AccountId, organization: &OrganizationId, id: &HandshakeId)
     format!("organizations::{manager}:handshake:{organization}/{id}")
 }
 
-macro_rules! shaped_id {
-    ($(#[$meta:meta])* $name:ident($inner:ty) = $parse:path) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(pub $inner);
-
-        impl TryFrom<String> for $name {
-            type Error = InvalidId;
-            fn try_from(text: String) -> Result<Self, InvalidId> {
-                $parse(&text).map(Self)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(id: $name) -> String {
-                id.0.as_str().to_owned()
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-    };
-}
-
-shaped_id!(
+doc_id!(
     /// An account id in a world document, checked as it is read.
     DocAccountId(AccountId) = account_id
 );
-shaped_id!(
+doc_id!(
     /// A handshake id in a world document, checked as it is read.
     DocHandshakeId(HandshakeId) = handshake_id
 );
-shaped_id!(
+doc_id!(
     /// An organization id in a world document, checked as it is read.
     DocOrganizationId(OrganizationId) = organization_id
 );

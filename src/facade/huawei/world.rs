@@ -6,11 +6,13 @@
 
 use super::policy::{self, DocAccountId, DocHandshakeId, DocOrganizationId};
 use crate::domain::{
-    Account, AccountId, AccountType, Credential, Handshake, Organization, OrganizationId,
-    RealNameType, Secret, Status, Target, TargetKind,
+    Account, AccountId, AccountType, Handshake, Organization, OrganizationId, RealNameType, Status,
+    Target, TargetKind,
 };
 use crate::store::World;
-use crate::store::document::{Interner, Problem, TimeSpec, define, resolve};
+use crate::store::document::{
+    self, Interner, Problem, TagDoc, TimeSpec, define, join_managers, resolve,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -71,26 +73,8 @@ pub struct AccountDoc {
     pub organization_id: Option<DocOrganizationId>,
 }
 
-/// An access key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AccessKeyDoc {
-    /// The AK.
-    pub id: String,
-    /// The SK.
-    pub secret: String,
-    /// The account it acts for.
-    pub account_id: DocAccountId,
-    /// Temporary credentials: the `X-Security-Token` that must accompany the AK.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_token: Option<String>,
-    /// Temporary credentials: when they expire (emulator clock).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<TimeSpec>,
-    /// Refuse the AK.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub disabled: bool,
-}
+/// An AK/SK pair (`security_token` and `expiration` for temporary credentials).
+pub type AccessKeyDoc = document::AccessKeyDoc<DocAccountId>;
 
 /// `account` (entity = account id) or `name` (entity = account name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,16 +138,6 @@ pub struct HandshakeDoc {
     pub tags: Vec<TagDoc>,
 }
 
-/// A tag of a handshake.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TagDoc {
-    /// Tag key.
-    pub key: String,
-    /// Tag value.
-    pub value: String,
-}
-
 impl HuaweiDoc {
     /// Checks the section and builds the world; relative times resolve against `now`.
     pub fn into_world(self, now: DateTime<Utc>) -> Result<World, Problem> {
@@ -177,7 +151,8 @@ impl HuaweiDoc {
         }
         let accounts = accounts(self.accounts, &organizations)?;
         let by_id: HashMap<AccountId, &Account> = accounts.iter().map(|a| (a.id, a)).collect();
-        let credentials = access_keys(self.access_keys, &by_id, now)?;
+        let credentials =
+            document::credentials(self.access_keys, |id| by_id.contains_key(id), now)?;
         let mut shared = Interner::default();
         let mut ids = HashSet::new();
         let mut handshakes = Vec::with_capacity(self.handshakes.len());
@@ -228,18 +203,7 @@ impl HuaweiDoc {
                     organization_id: a.organization.map(DocOrganizationId),
                 })
                 .collect(),
-            access_keys: world
-                .credentials
-                .iter()
-                .map(|c| AccessKeyDoc {
-                    id: c.access_key_id.clone(),
-                    secret: c.secret.expose().to_owned(),
-                    account_id: DocAccountId(c.account_id),
-                    security_token: c.security_token.as_ref().map(|t| t.expose().to_owned()),
-                    expiration: c.expiration.map(TimeSpec::At),
-                    disabled: c.disabled,
-                })
-                .collect(),
+            access_keys: document::access_key_docs(&world.credentials, DocAccountId),
             handshakes: Vec::new(),
         };
         let mut handshakes: Vec<&Handshake> = world.handshakes.iter().map(Arc::as_ref).collect();
@@ -247,7 +211,6 @@ impl HuaweiDoc {
         doc.handshakes = handshakes.into_iter().map(handshake_doc).collect();
         doc.organizations.sort_by_key(|o| o.id.0);
         doc.accounts.sort_by_key(|a| a.id.0);
-        doc.access_keys.sort_by(|a, b| a.id.cmp(&b.id));
         doc
     }
 }
@@ -274,14 +237,7 @@ fn handshake_doc(h: &Handshake) -> HandshakeDoc {
         created_at: TimeSpec::At(h.created),
         updated_at: Some(TimeSpec::At(h.modified)),
         expired_at: Some(TimeSpec::At(h.expires)),
-        tags: h
-            .tags
-            .iter()
-            .map(|(key, value)| TagDoc {
-                key: key.clone(),
-                value: value.clone(),
-            })
-            .collect(),
+        tags: document::tag_docs(&h.tags),
     }
 }
 
@@ -317,71 +273,12 @@ fn accounts(
             organization: doc.organization_id.map(|o| o.0),
         });
     }
-    for (organization, manager) in organizations {
-        let Some(account) = accounts.iter_mut().find(|a| a.id == *manager) else {
-            return Err(Problem::at(
-                manager,
-                format!("organization {organization}: management account {manager} is not defined"),
-            ));
-        };
-        match account.organization {
-            None => account.organization = Some(*organization),
-            Some(own) if own == *organization => {}
-            Some(other) => {
-                return Err(Problem::at(
-                    manager,
-                    format!("account {manager} manages {organization} but is a member of {other}"),
-                ));
-            }
-        }
-    }
+    join_managers(
+        &mut accounts,
+        organizations,
+        ("organization", "management account"),
+    )?;
     Ok(accounts)
-}
-
-fn access_keys(
-    docs: Vec<AccessKeyDoc>,
-    accounts: &HashMap<AccountId, &Account>,
-    now: DateTime<Utc>,
-) -> Result<Vec<Credential>, Problem> {
-    let mut ids = HashSet::new();
-    let mut credentials = Vec::with_capacity(docs.len());
-    for doc in docs {
-        if doc.id.is_empty() || doc.secret.is_empty() {
-            return Err(Problem::at(
-                doc.account_id,
-                "an access key needs a non-empty id and secret",
-            ));
-        }
-        define(&mut ids, &doc.id, "access key")?;
-        if !accounts.contains_key(&doc.account_id.0) {
-            return Err(Problem::at(
-                doc.account_id,
-                format!(
-                    "access key {}: account {} is not defined",
-                    doc.id, doc.account_id
-                ),
-            ));
-        }
-        if doc.security_token.as_deref() == Some("") {
-            return Err(Problem::at(
-                &doc.id,
-                format!("access key {}: security_token is empty", doc.id),
-            ));
-        }
-        let expiration = doc
-            .expiration
-            .map(|t| resolve(t, now, &doc.id, "expiration"))
-            .transpose()?;
-        credentials.push(Credential {
-            access_key_id: doc.id,
-            secret: Secret::new(doc.secret),
-            account_id: doc.account_id.0,
-            security_token: doc.security_token.map(Secret::new),
-            expiration,
-            disabled: doc.disabled,
-        });
-    }
-    Ok(credentials)
 }
 
 fn handshake(
@@ -456,7 +353,7 @@ fn handshake(
             entity: doc.target_entity,
         },
         note: shared.get(&doc.notes),
-        tags: doc.tags.into_iter().map(|t| (t.key, t.value)).collect(),
+        tags: document::tags(doc.tags),
         status: match doc.status {
             StatusDoc::Pending => Status::Pending,
             StatusDoc::Accepted => Status::Accepted,
