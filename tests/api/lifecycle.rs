@@ -279,6 +279,28 @@ fn every_invite_error_comes_with_its_status_and_message_in_both_formats() {
             MANAGEMENT,
             invalid("Tag.1.Key"),
         ),
+        // Each index has one spelling (issue #10): these would fill Tag.1's slot and one tag
+        // would be dropped without a word.
+        (
+            vec![
+                ("TargetEntity", "new@fresh.example"),
+                ("TargetType", "Email"),
+                ("Tag.1.Key", "a"),
+                ("Tag.01.Key", "b"),
+            ],
+            MANAGEMENT,
+            invalid("Tag.01.Key"),
+        ),
+        (
+            vec![
+                ("TargetEntity", "new@fresh.example"),
+                ("TargetType", "Email"),
+                ("Tag.1.Key", "a"),
+                ("Tag.+1.Value", "b"),
+            ],
+            MANAGEMENT,
+            invalid("Tag.+1.Value"),
+        ),
         (
             vec![
                 ("TargetEntity", "new@fresh.example"),
@@ -559,6 +581,9 @@ fn bad_paging_values_are_invalid_parameters_in_both_formats() {
             ("PageSize", "0"),
             ("PageSize", "101"),
             ("PageSize", ""),
+            // Plain decimal digits only (issue #10): Rust's parser alone would take these.
+            ("PageSize", "+2"),
+            ("PageNumber", "+1"),
         ] {
             check(
                 &app,
