@@ -260,3 +260,44 @@ fn without_a_host_header_the_host_id_is_the_public_endpoint() {
         &expected(404, "InvalidApi.NotFound", NOT_FOUND_API),
     );
 }
+
+// Echoed text with characters XML cannot carry (issue #10): every XML body still parses, with
+// U+FFFD in their place; JSON escapes them and keeps them.
+#[test]
+fn xml_bodies_stay_well_formed_when_echoed_text_holds_control_characters() {
+    let app = spawn_app();
+    let reply = app.raw_request("GET", "/?Format=XML&x%01=1&x%01=2", None, b"");
+    assert_error(&reply, "XML", &app.host(), &invalid("x\u{FFFD}"));
+    assert_eq!(
+        reply.xml_field("Message").as_deref(),
+        Some("Specified parameter x\u{FFFD} is not valid.")
+    );
+    let json = app.raw_request("GET", "/?Format=JSON&x%01=1&x%01=2", None, b"");
+    assert_error(&json, "JSON", &app.host(), &invalid("x\u{1}"));
+
+    // A success body echoes stored text: an Email target may hold such a character.
+    let sent = app
+        .call(MANAGEMENT, "InviteAccountToResourceDirectory")
+        .param("TargetEntity", "bell\u{7}@fresh.example")
+        .param("TargetType", "Email")
+        .format("XML")
+        .send();
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert_eq!(
+        sent.xml_field("TargetEntity").as_deref(),
+        Some("bell\u{FFFD}@fresh.example")
+    );
+}
+
+// The checker every XML reply goes through has teeth.
+#[test]
+#[should_panic(expected = "a character XML cannot carry")]
+fn the_xml_check_refuses_a_control_character() {
+    parse_xml("<?xml version='1.0' encoding='UTF-8'?><Error>\u{1}</Error>");
+}
+
+#[test]
+#[should_panic(expected = "not well-formed XML")]
+fn the_xml_check_refuses_unbalanced_tags() {
+    parse_xml("<?xml version='1.0' encoding='UTF-8'?><Error><Code></Error>");
+}

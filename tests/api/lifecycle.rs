@@ -151,7 +151,7 @@ fn the_invitee_declines_and_cannot_decline_twice() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(
         reply.masked(),
-        r#"<?xml version="1.0" encoding="UTF-8"?><DeclineHandshakeResponse><RequestId><RequestId></RequestId><Handshake><HandshakeId>h-Ih8IuPfvV0t0abcd</HandshakeId><ResourceDirectoryId>rd-3G6zcw</ResourceDirectoryId><MasterAccountId>1512666876910000</MasterAccountId><MasterAccountName>CompanyA</MasterAccountName><TargetEntity>1772422852740000</TargetEntity><TargetType>Account</TargetType><Note>Welcome</Note><Status>Declined</Status><CreateTime>2026-11-22T07:00:00Z</CreateTime><ModifyTime>2026-11-22T08:00:00Z</ModifyTime><ExpireTime>2026-12-06T07:00:00Z</ExpireTime></Handshake></DeclineHandshakeResponse>"#
+        r"<?xml version='1.0' encoding='UTF-8'?><DeclineHandshakeResponse><RequestId><RequestId></RequestId><Handshake><HandshakeId>h-Ih8IuPfvV0t0abcd</HandshakeId><ResourceDirectoryId>rd-3G6zcw</ResourceDirectoryId><MasterAccountId>1512666876910000</MasterAccountId><MasterAccountName>CompanyA</MasterAccountName><TargetEntity>1772422852740000</TargetEntity><TargetType>Account</TargetType><Note>Welcome</Note><Status>Declined</Status><CreateTime>2026-11-22T07:00:00Z</CreateTime><ModifyTime>2026-11-22T08:00:00Z</ModifyTime><ExpireTime>2026-12-06T07:00:00Z</ExpireTime></Handshake></DeclineHandshakeResponse>"
     );
     let twice = app
         .call(INVITEE, "DeclineHandshake")
@@ -551,7 +551,7 @@ fn lists_page_newest_first_with_total_count() {
         .send();
     assert_eq!(
         none.masked(),
-        r#"<?xml version="1.0" encoding="UTF-8"?><ListHandshakesForAccountResponse><RequestId><RequestId></RequestId><TotalCount>0</TotalCount><PageNumber>1</PageNumber><PageSize>10</PageSize><Handshakes></Handshakes></ListHandshakesForAccountResponse>"#
+        r"<?xml version='1.0' encoding='UTF-8'?><ListHandshakesForAccountResponse><RequestId><RequestId></RequestId><TotalCount>0</TotalCount><PageNumber>1</PageNumber><PageSize>10</PageSize><Handshakes></Handshakes></ListHandshakesForAccountResponse>"
     );
     let directory = app
         .call(MANAGEMENT, "ListHandshakesForResourceDirectory")
