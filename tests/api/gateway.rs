@@ -8,32 +8,72 @@ const NOT_FOUND_API: &str = "Specified api is not found, please check your url a
 #[test]
 fn any_path_but_the_root_is_invalid_api_not_found_in_the_format_asked_for() {
     let app = spawn_app();
+    let not_found = expected(404, "InvalidApi.NotFound", NOT_FOUND_API);
+    // Naming no API of this product, a request gets the gateway's default, XML (issue #10).
     for target in [
         "/foo",
         "/v2/received-handshakes/h-Ih8IuPfvV0t0abcd/accept",
         "/v1x",
         "//",
-        "/index.html?Action=AcceptHandshake",
     ] {
         let reply = app.raw_request("GET", target, None, b"");
-        assert_error(
-            &reply,
-            "JSON",
-            &app.host(),
-            &expected(404, "InvalidApi.NotFound", NOT_FOUND_API),
-        );
+        assert_error(&reply, "XML", &app.host(), &not_found);
     }
-    let xml = app.raw_request("POST", "/foo?Format=XML", None, b"");
-    assert_error(
-        &xml,
-        "XML",
-        &app.host(),
-        &expected(404, "InvalidApi.NotFound", NOT_FOUND_API),
-    );
+    let reply = app.raw_request("GET", "/index.html?Action=AcceptHandshake", None, b"");
+    assert_error(&reply, "JSON", &app.host(), &not_found);
+    let json = app.raw_request("POST", "/foo?Format=JSON", None, b"");
+    assert_error(&json, "JSON", &app.host(), &not_found);
+    let xml = app.raw_request("POST", "/foo?Format=XML&Action=AcceptHandshake", None, b"");
+    assert_error(&xml, "XML", &app.host(), &not_found);
 }
 
 /// Errors found before the parameters parse still answer in a Format the query states plainly.
-const FORMATS: [(&str, &str); 2] = [("JSON", ""), ("XML", "Format=XML&")];
+const FORMATS: [(&str, &str); 2] = [("JSON", "Format=JSON&"), ("XML", "Format=XML&")];
+
+// A bare request to the live gateway answers `InvalidAction.NotFound` in XML; Alibaba's CLI
+// documentation quotes the body (`aliyun mcp-proxy`, "curl http://127.0.0.1:8088/").
+#[test]
+fn a_bare_request_is_invalid_action_not_found_in_xml() {
+    let app = spawn_app();
+    let reply = app.raw_request("GET", "/", None, b"");
+    let request_id = &reply.request_id;
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.content_type, "text/xml;charset=utf-8");
+    assert_eq!(
+        reply.body,
+        format!(
+            "<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>{request_id}</RequestId><HostId>{}</HostId><Code>InvalidAction.NotFound</Code><Message>Specified api is not found, please check your url and method.</Message><Recommend><![CDATA[https://api.aliyun.com/troubleshoot?q=InvalidAction.NotFound&product=ResourceManager&requestId={request_id}]]></Recommend></Error>",
+            app.host()
+        )
+    );
+    let not_found = expected(404, "InvalidAction.NotFound", NOT_FOUND_API);
+    for target in [
+        "/?Version=2020-03-31",
+        "/?Action=DescribeRegions",
+        "/?Action=",
+    ] {
+        assert_error(
+            &app.raw_request("POST", target, None, b""),
+            "XML",
+            &app.host(),
+            &not_found,
+        );
+    }
+    let form = Some("application/x-www-form-urlencoded");
+    assert_error(
+        &app.raw_request("POST", "/", form, b"Version=2020-03-31"),
+        "XML",
+        &app.host(),
+        &not_found,
+    );
+    // Once a request names a Resource Manager action, the product's default, JSON, applies.
+    let reply = app.raw_request("POST", "/?Action=AcceptHandshake", None, b"");
+    assert_error(&reply, "JSON", &app.host(), &missing("Version"));
+    let reply = app.raw_request("POST", "/", form, b"Action=AcceptHandshake&Note=%zz");
+    assert_error(&reply, "JSON", &app.host(), &invalid("Note"));
+    let reply = app.raw_request("POST", "/?Note=%zz", None, b"");
+    assert_error(&reply, "XML", &app.host(), &invalid("Note"));
+}
 
 #[test]
 fn methods_other_than_get_and_post_are_unsupported() {
@@ -118,12 +158,18 @@ fn a_query_over_32_kib_or_a_body_over_256_kib_is_too_large() {
         );
     }
     // Just under both limits is read and judged on its content.
-    let near = format!("/?Note={}", "a".repeat(32 * 1024 - 6));
+    let near = format!(
+        "/?Action=AcceptHandshake&Note={}",
+        "a".repeat(32 * 1024 - 29)
+    );
     assert_eq!(
         app.raw_request("GET", &near, None, b"").code(),
         "MissingParameter"
     );
-    let body = format!("Note={}", "a".repeat(256 * 1024 - 5));
+    let body = format!(
+        "Action=AcceptHandshake&Note={}",
+        "a".repeat(256 * 1024 - 28)
+    );
     assert_eq!(
         app.raw_request("POST", "/", form, body.as_bytes()).code(),
         "MissingParameter"
@@ -139,7 +185,12 @@ fn a_body_that_is_not_a_form_is_not_read_as_parameters() {
         Some("application/json"),
         b"Action=AcceptHandshake",
     );
-    assert_error(&reply, "JSON", &app.host(), &missing("Action"));
+    assert_error(
+        &reply,
+        "XML",
+        &app.host(),
+        &expected(404, "InvalidAction.NotFound", NOT_FOUND_API),
+    );
 }
 
 #[test]
@@ -147,12 +198,18 @@ fn action_and_version_errors_come_in_both_formats() {
     let app = spawn_app();
     for format in ["JSON", "XML"] {
         let host = app.host();
+        // No Action names no API: the gateway's answer to a bare request (issue #10).
         let reply = app
             .call(INVITEE, "AcceptHandshake")
             .format(format)
             .without("Action")
             .send();
-        assert_error(&reply, format, &host, &missing("Action"));
+        assert_error(
+            &reply,
+            format,
+            &host,
+            &expected(404, "InvalidAction.NotFound", NOT_FOUND_API),
+        );
         for unknown in ["DescribeRegions", "accepthandshake", "DeclineHandshakes"] {
             let reply = app.call(INVITEE, unknown).format(format).send();
             assert_error(
@@ -255,7 +312,7 @@ fn without_a_host_header_the_host_id_is_the_public_endpoint() {
     let reply = app.raw(b"GET /nowhere HTTP/1.0\r\n\r\n");
     assert_error(
         &reply,
-        "JSON",
+        "XML",
         "resourcemanager.aliyuncs.com",
         &expected(404, "InvalidApi.NotFound", NOT_FOUND_API),
     );

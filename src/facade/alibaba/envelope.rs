@@ -22,11 +22,10 @@ const PRODUCT: &str = "ResourceManager";
 /// The XML declaration every XML body starts with, single-quoted as in live gateway bodies.
 const XML_DECLARATION: &str = "<?xml version='1.0' encoding='UTF-8'?>";
 
-/// The response format a request asked for.
+/// The response format a request asked for (without a `Format`: see `route::default_format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
-    /// `Format=JSON` (any case), or no Format: AMBIGUOUS default, JSON per the Resource Manager
-    /// common-parameters page (the generic RPC pages say XML).
+    /// `Format=JSON` (any case).
     #[default]
     Json,
     /// `Format=XML` (any case).
@@ -46,16 +45,15 @@ impl Format {
         }
     }
 
-    /// The format a raw query asks for, read leniently: for errors found before the parameters
-    /// could be parsed (a bad method, a repeated or badly encoded parameter, an oversized
-    /// request), so that they still answer in the requested format where it is plain to see.
+    /// The format raw parameters (a query, a form body) ask for, read leniently: for errors found
+    /// before the parameters could be parsed (a bad method, a repeated or badly encoded
+    /// parameter, an oversized request), so that they still answer in the requested format where
+    /// it is plain to see.
     #[must_use]
-    pub fn sniff(query: &str) -> Self {
-        query
-            .split('&')
-            .filter_map(|pair| pair.strip_prefix("Format="))
+    pub fn sniff(raw: &[u8]) -> Option<Self> {
+        sniff(raw, "Format=")
+            .filter_map(|value| std::str::from_utf8(value).ok())
             .find_map(Self::parse)
-            .unwrap_or_default()
     }
 
     /// The `Content-Type` of bodies in this format.
@@ -66,6 +64,12 @@ impl Format {
             Self::Xml => "text/xml;charset=utf-8",
         }
     }
+}
+
+/// The values of `name=` (the prefix, `=` included) in raw `&`-separated parameters, as sent.
+pub fn sniff<'a>(raw: &'a [u8], name: &'a str) -> impl Iterator<Item = &'a [u8]> {
+    raw.split(|&b| b == b'&')
+        .filter_map(move |pair| pair.strip_prefix(name.as_bytes()))
 }
 
 /// A request id: an upper-case UUID v4, new for every request.
@@ -281,11 +285,15 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_format_is_sniffed_from_a_raw_query() {
-        assert_eq!(Format::sniff("a=%zz&Format=xml&b"), Format::Xml);
-        assert_eq!(Format::sniff("Format=YAML&Format=XML"), Format::Xml);
-        assert_eq!(Format::sniff("XFormat=XML"), Format::Json);
-        assert_eq!(Format::sniff(""), Format::Json);
+    fn a_plain_format_is_sniffed_from_raw_parameters() {
+        assert_eq!(Format::sniff(b"a=%zz&Format=xml&b"), Some(Format::Xml));
+        assert_eq!(
+            Format::sniff(b"Format=YAML&Format=JSON"),
+            Some(Format::Json)
+        );
+        assert_eq!(Format::sniff(b"XFormat=XML"), None);
+        assert_eq!(Format::sniff(b"Format=\xff"), None);
+        assert_eq!(Format::sniff(b""), None);
     }
 
     #[test]

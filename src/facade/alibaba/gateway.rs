@@ -77,13 +77,33 @@ struct Exchange {
 }
 
 impl Exchange {
-    /// Before anything is parsed: errors answer in a Format the query states plainly.
+    /// Before anything is parsed: errors answer in a Format the query states plainly, else in
+    /// the default for the action it plainly names.
     fn new(req: &HttpRequest) -> Self {
         Self {
-            format: Format::sniff(req.query_string()),
+            format: sniffed_format(req, None),
             ..Self::default()
         }
     }
+}
+
+/// Whether `req` looks like V3 before its parameters are read (an Authorization or x-acs-action
+/// header); the exact rule, which needs the parameters, is in `authenticate`.
+fn looks_v3(req: &HttpRequest) -> bool {
+    req.headers().contains_key(AUTHORIZATION) || req.headers().contains_key("x-acs-action")
+}
+
+/// The format of a request whose parameters could not be parsed: a Format its raw query or form
+/// body states plainly, else the default for the action it plainly names.
+fn sniffed_format(req: &HttpRequest, form: Option<&[u8]>) -> Format {
+    let raw = || std::iter::once(req.query_string().as_bytes()).chain(form);
+    raw().find_map(Format::sniff).unwrap_or_else(|| {
+        let action = raw()
+            .flat_map(|r| envelope::sniff(r, "Action="))
+            .filter_map(|value| std::str::from_utf8(value).ok())
+            .find(|name| Action::parse(name).is_some());
+        route::default_format(looks_v3(req), action)
+    })
 }
 
 async fn rpc(req: HttpRequest, payload: web::Payload, state: State) -> HttpResponse {
@@ -172,10 +192,21 @@ fn authenticate(
         return Err(ApiError::new(ErrorCode::RequestUrlTooLarge));
     }
     let form = is_form(req).then_some(body);
-    exchange.params = Params::parse(query.as_bytes(), form)
-        .map_err(|e| ApiError::with(ErrorCode::InvalidParameter, e.name()))?;
+    exchange.params = match Params::parse(query.as_bytes(), form) {
+        Ok(params) => params,
+        Err(e) => {
+            exchange.format = sniffed_format(req, form);
+            return Err(ApiError::with(ErrorCode::InvalidParameter, e.name()));
+        }
+    };
     let params = &exchange.params;
-    exchange.format = route::format(params)?;
+    // V3 signs with an Authorization header and no Signature parameter; a request that routes
+    // by x-acs-action (no Action parameter) but lacks the header is a V3 request missing it.
+    let v3 = params.get(signature_v1::SIGNATURE).is_none()
+        && (req.headers().contains_key(AUTHORIZATION)
+            || (req.headers().contains_key("x-acs-action") && params.get("Action").is_none()));
+    exchange.format = route::default_format(v3, params.non_empty("Action"));
+    exchange.format = route::format(params)?.unwrap_or(exchange.format);
 
     let ctx = AuthContext {
         store: &*state.store,
@@ -184,11 +215,6 @@ fn authenticate(
         emulator_now: state.clock.now(),
     };
     let method = req.method().as_str();
-    // V3 signs with an Authorization header and no Signature parameter; a request that routes
-    // by x-acs-action (no Action parameter) but lacks the header is a V3 request missing it.
-    let v3 = params.get(signature_v1::SIGNATURE).is_none()
-        && (req.headers().contains_key(AUTHORIZATION)
-            || (req.headers().contains_key("x-acs-action") && params.get("Action").is_none()));
     let (action, caller) = if v3 {
         let headers = Headers::from_pairs(
             req.headers()
