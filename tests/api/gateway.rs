@@ -84,7 +84,7 @@ fn methods_other_than_get_and_post_are_unsupported() {
         "This http method not supported.",
     );
     for (format, prefix) in FORMATS {
-        for method in ["PUT", "DELETE", "PATCH", "OPTIONS"] {
+        for method in ["PUT", "DELETE", "PATCH"] {
             let reply = app.raw_request(
                 method,
                 &format!("/?{prefix}Action=AcceptHandshake"),
@@ -315,6 +315,94 @@ fn without_a_host_header_the_host_id_is_the_public_endpoint() {
         "XML",
         "resourcemanager.aliyuncs.com",
         &expected(404, "InvalidApi.NotFound", NOT_FOUND_API),
+    );
+}
+
+/// 32 lower-case hex digits, as the live gateway's `x-acs-trace-id`.
+fn is_trace_id(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+// Header dumps of live replies (SDK users' logs, 2022-2025) show x-acs-trace-id beside
+// x-acs-request-id, and access-control-allow-origin / access-control-expose-headers "*".
+#[test]
+fn every_answer_carries_a_trace_id_and_the_gateways_cors_headers() {
+    let app = spawn_app();
+    let replies = [
+        app.call(INVITEE, "AcceptHandshake")
+            .handshake("h-Ih8IuPfvV0t0abcd")
+            .send(),
+        app.call(INVITEE, "AcceptHandshake")
+            .handshake("h-Unkn0wnHandshake")
+            .format("XML")
+            .send(),
+        app.raw_request("GET", "/nowhere", None, b""),
+        app.raw_request("PUT", "/", None, b""),
+    ];
+    let mut traces = Vec::new();
+    for reply in &replies {
+        assert!(is_request_id(&reply.request_id), "{:?}", reply.headers);
+        let trace = reply.header("x-acs-trace-id").unwrap_or_default();
+        assert!(is_trace_id(trace), "{:?}", reply.headers);
+        traces.push(trace.to_owned());
+        assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(reply.header("access-control-expose-headers"), Some("*"));
+    }
+    traces.dedup();
+    assert_eq!(traces.len(), replies.len(), "a new trace id per answer");
+}
+
+// The methods, headers and max-age are those of the 2019-2022 dumps (fog/fog-aliyun#32 and SDK
+// users' logs); the headers a browser asks for are allowed as asked.
+#[test]
+fn an_options_request_is_a_cors_preflight_that_lets_a_browser_call() {
+    let app = spawn_app();
+    let reply = app.raw(
+        format!(
+            "OPTIONS /?HandshakeId=h-Ih8IuPfvV0t0abcd HTTP/1.1\r\nHost: {}\r\nOrigin: http://localhost:3000\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: authorization,x-acs-action,x-acs-signature-nonce\r\nConnection: close\r\n\r\n",
+            app.host()
+        )
+        .as_bytes(),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body, "");
+    for (name, value) in [
+        ("access-control-allow-origin", "*"),
+        ("access-control-expose-headers", "*"),
+        (
+            "access-control-allow-methods",
+            "POST, GET, OPTIONS, PUT, DELETE",
+        ),
+        (
+            "access-control-allow-headers",
+            "authorization,x-acs-action,x-acs-signature-nonce",
+        ),
+        ("access-control-max-age", "172800"),
+    ] {
+        assert_eq!(
+            reply.header(name),
+            Some(value),
+            "{name}: {:?}",
+            reply.headers
+        );
+    }
+    assert!(is_request_id(&reply.request_id));
+    assert!(is_trace_id(
+        reply.header("x-acs-trace-id").unwrap_or_default()
+    ));
+
+    let bare = app.raw_request("OPTIONS", "/", None, b"");
+    assert_eq!(bare.status, 200);
+    assert_eq!(
+        bare.header("access-control-allow-headers"),
+        Some(
+            "X-Requested-With, X-Sequence, _aop_secret, _aop_signature, x-acs-action, x-acs-version, x-acs-date, Content-Type"
+        )
+    );
+    // A preflight changes nothing and burns no nonce: the world is as it was.
+    assert_eq!(
+        app.handshake("h-Ih8IuPfvV0t0abcd").unwrap().status,
+        resourcemanager_emulator::domain::Status::Pending
     );
 }
 

@@ -105,9 +105,19 @@ pub struct Reply {
     pub content_type: String,
     pub request_id: String,
     pub body: String,
+    /// Every header, names lower-cased, in the order received.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
+    /// A header's value, if the reply has it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -347,6 +357,12 @@ impl TestApp {
             content_type,
             request_id: header("x-acs-request-id"),
             body: body.to_owned(),
+            headers: head
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(':'))
+                .map(|(n, v)| (n.to_ascii_lowercase(), v.trim().to_owned()))
+                .collect(),
         }
     }
 

@@ -4,6 +4,12 @@
 //! renders the result in the format the request asked for, journals it and writes one
 //! access-log line. It never returns an actix error: everything, failures included, leaves as
 //! an Alibaba envelope.
+//!
+//! Every answer carries the headers live gateway replies show (public SDK response dumps,
+//! 2022–2025): `x-acs-request-id`, `x-acs-trace-id` (32 lower-case hex), and the CORS pair
+//! `access-control-allow-origin: *` / `access-control-expose-headers: *`. An `OPTIONS` on `/` is
+//! a CORS preflight and gets the methods, headers and max-age those dumps show, so that a
+//! browser can call the emulator.
 
 use super::actions::{self, Action, Context, Output};
 use super::auth::{self, AuthContext, Caller, Headers};
@@ -35,6 +41,18 @@ const DEFAULT_HOST_ID: &str = "resourcemanager.aliyuncs.com";
 const REQUEST_ID_HEADER: &str = "x-acs-request-id";
 /// The response header that tells SDKs how long to wait after throttling, in milliseconds.
 const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
+/// The response header carrying the gateway's trace id.
+const TRACE_ID_HEADER: &str = "x-acs-trace-id";
+/// CORS headers on every answer, as in the dumps of 2023–2025 replies.
+const CORS: [(&str, &str); 2] = [
+    ("access-control-allow-origin", "*"),
+    ("access-control-expose-headers", "*"),
+];
+/// What a preflight allows: the methods, headers and max-age of the 2019–2022 dumps (which carry
+/// them on every reply).
+const PREFLIGHT_METHODS: &str = "POST, GET, OPTIONS, PUT, DELETE";
+const PREFLIGHT_HEADERS: &str = "X-Requested-With, X-Sequence, _aop_secret, _aop_signature, x-acs-action, x-acs-version, x-acs-date, Content-Type";
+const PREFLIGHT_MAX_AGE: &str = "172800";
 
 /// What the gateway works with, shared by every worker.
 pub struct Gateway {
@@ -107,6 +125,9 @@ fn sniffed_format(req: &HttpRequest, form: Option<&[u8]>) -> Format {
 }
 
 async fn rpc(req: HttpRequest, payload: web::Payload, state: State) -> HttpResponse {
+    if req.method() == Method::OPTIONS {
+        return preflight(&req);
+    }
     let started = Instant::now();
     let mut exchange = Exchange::new(&req);
     let result = match payload.to_bytes_limited(MAX_BODY_BYTES).await {
@@ -126,6 +147,38 @@ async fn not_found(req: HttpRequest, state: State) -> HttpResponse {
         Err(ApiError::new(ErrorCode::InvalidApiNotFound)),
         Instant::now(),
     )
+}
+
+/// A fresh trace id: 32 lower-case hex digits, as the gateway sends.
+fn trace_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+/// The answer to a CORS preflight: 200, no body. The allowed headers are the ones the browser
+/// asks for when it names them: the dumps' fixed list lacks `authorization` and
+/// `x-acs-signature-nonce`, which every V3 call sends (AMBIGUOUS: no dump of a preflight reply).
+fn preflight(req: &HttpRequest) -> HttpResponse {
+    let request_id = RequestId::new();
+    let asked = req
+        .headers()
+        .get("access-control-request-headers")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty());
+    tracing::info!(target: "access", request_id = %request_id, method = "OPTIONS", status = 200);
+    let mut response = HttpResponse::Ok();
+    for header in CORS {
+        response.insert_header(header);
+    }
+    response
+        .insert_header(("access-control-allow-methods", PREFLIGHT_METHODS))
+        .insert_header((
+            "access-control-allow-headers",
+            asked.unwrap_or(PREFLIGHT_HEADERS),
+        ))
+        .insert_header(("access-control-max-age", PREFLIGHT_MAX_AGE))
+        .insert_header((REQUEST_ID_HEADER, request_id.as_str()))
+        .insert_header((TRACE_ID_HEADER, trace_id()));
+    response.finish()
 }
 
 fn is_form(req: &HttpRequest) -> bool {
@@ -284,7 +337,11 @@ fn respond(
     let mut response = HttpResponse::build(status);
     response
         .insert_header((CONTENT_TYPE, reply.content_type))
-        .insert_header((REQUEST_ID_HEADER, request_id.as_str()));
+        .insert_header((REQUEST_ID_HEADER, request_id.as_str()))
+        .insert_header((TRACE_ID_HEADER, trace_id()));
+    for header in CORS {
+        response.insert_header(header);
+    }
     if let Some(ms) = exchange.retry_after_ms {
         response.insert_header((RETRY_AFTER_HEADER, ms.to_string()));
     }
