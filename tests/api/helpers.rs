@@ -545,6 +545,11 @@ impl CallV3<'_> {
         self
     }
 
+    /// The names of the headers this call signs, as it will send them.
+    pub fn signed_header_names(&self) -> Vec<String> {
+        self.headers.iter().map(|(n, _)| n.clone()).collect()
+    }
+
     /// The canonical request the server builds for this call: the signed headers as sent and
     /// the hash of the body it receives.
     pub fn canonical_request(&self) -> String {

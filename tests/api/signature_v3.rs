@@ -45,8 +45,37 @@ fn a_wrong_v3_signature_quotes_the_servers_string_to_sign_and_canonical_request(
     let cr = call.canonical_request();
     let sts = format!("ACS3-HMAC-SHA256\n{}", signer::sha256_hex(cr.as_bytes()));
     let reply = call.send();
+    // The live gateway's V3 wording (aliyun/alibabacloud-csharp-sdk#40), not V1's.
     let message = format!(
-        "Specified signature is not matched with our calculation. server string to sign is:{sts} canonical request is:{cr}"
+        "Specified signature does not match our calculation. server StringToSign is [{sts}] server CanonicalRequest is [{cr}]"
+    );
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        &expected(400, "SignatureDoesNotMatch", message),
+    );
+}
+
+#[test]
+fn an_empty_signature_is_a_mismatch_quoting_the_servers_calculation() {
+    let app = spawn_app();
+    let call = accept(&app, INVITEE);
+    let cr = call.canonical_request();
+    let sts = format!("ACS3-HMAC-SHA256\n{}", signer::sha256_hex(cr.as_bytes()));
+    let names: Vec<_> = {
+        let mut names: Vec<_> = call.signed_header_names();
+        names.sort();
+        names
+    };
+    let reply = call
+        .authorization(&format!(
+            "ACS3-HMAC-SHA256 Credential=LTAI5tEmuInvitee00001,SignedHeaders={},Signature=",
+            names.join(";")
+        ))
+        .send();
+    let message = format!(
+        "Specified signature does not match our calculation. server StringToSign is [{sts}] server CanonicalRequest is [{cr}]"
     );
     assert_error(
         &reply,

@@ -25,6 +25,8 @@ const MISMATCH = [409, 'HandshakeStatusMismatch', 'The invitation is invalid.'];
 const NOT_FOUND = [404, 'EntityNotExists.Handshake', 'The specified handshake does not exist.'];
 const INVALID_ID = [400, 'InvalidParameter.HandshakeId', 'The HandshakeId is invalid.'];
 const BAD_SIGNATURE = [400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.'];
+// V3 has its own wording (the live gateway's, quoted in aliyun/alibabacloud-csharp-sdk#40).
+const BAD_SIGNATURE_V3 = [400, 'SignatureDoesNotMatch', 'Specified signature does not match our calculation. server StringToSign is ['];
 const BAD_TOKEN = [400, 'InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed.'];
 const NONCE_USED = [400, 'SignatureNonceUsed', 'Specified signature nonce was used already.'];
 const DUPLICATE = [409, 'EntityAlreadyExists.Handshake', 'Handshakes with the same target entity already exist.'];
@@ -94,7 +96,7 @@ async function contract(adapter, mode) {
   await check(`${label}: InvalidParameter.HandshakeId`, () => error(() => accept(client, 'h-bad'), INVALID_ID));
   await check(`${label}: a wrong caller is told the handshake does not exist`, () => error(() => accept(management, stsId), NOT_FOUND));
   const wrongSecret = adapter.client(invitee(mode)[0], 'wrong');
-  await check(`${label}: a wrong secret is SignatureDoesNotMatch`, () => error(() => accept(wrongSecret, UNKNOWN), BAD_SIGNATURE));
+  await check(`${label}: a wrong secret is SignatureDoesNotMatch`, () => error(() => accept(wrongSecret, UNKNOWN), adapter.badSignature));
   await check(`${label}: an STS credential works`,
     async () => assertHandshake(await accept(adapter.client(...sts(mode)), stsId), stsId, 'Accepted'));
   const bogusToken = adapter.client(...sts(mode).slice(0, 2), 'bogus');
@@ -145,6 +147,7 @@ const lowerFirst = (name) => name[0].toLowerCase() + name.slice(1);
 
 const tea = (algorithm) => ({
   label: `node tea ${algorithm || 'v3'}`,
+  badSignature: algorithm === 'v2' ? BAD_SIGNATURE : BAD_SIGNATURE_V3,
   nonceOwner: [openApiUtils, 'getNonce'],
   client(key, secret, token) {
     const config = new OpenApi.$OpenApiUtil.Config({
@@ -172,6 +175,7 @@ const tea = (algorithm) => ({
 
 const pop = (method) => ({
   label: `node pop-core ${method}`,
+  badSignature: BAD_SIGNATURE,
   nonceOwner: [kitx, 'makeNonce'],
   client: (key, secret, token) => new RPCClient({
     accessKeyId: key, accessKeySecret: secret, securityToken: token,

@@ -29,6 +29,8 @@ MISMATCH = (409, "HandshakeStatusMismatch", "The invitation is invalid.")
 NOT_FOUND = (404, "EntityNotExists.Handshake", "The specified handshake does not exist.")
 INVALID_ID = (400, "InvalidParameter.HandshakeId", "The HandshakeId is invalid.")
 BAD_SIGNATURE = (400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
+# V3 has its own wording (the live gateway's, quoted in aliyun/alibabacloud-csharp-sdk#40).
+BAD_SIGNATURE_V3 = (400, "SignatureDoesNotMatch", "Specified signature does not match our calculation. server StringToSign is [")
 BAD_TOKEN = (400, "InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
 NONCE_USED = (400, "SignatureNonceUsed", "Specified signature nonce was used already.")
 DUPLICATE = (409, "EntityAlreadyExists.Handshake", "Handshakes with the same target entity already exist.")
@@ -169,12 +171,12 @@ def snake(name):
 class Tea:
     """The Tea client, with its default V3 signing or `signature_algorithm`."""
 
-    bad_signature = BAD_SIGNATURE
     nonce_owner = (TeaUtils, "get_nonce")
 
     def __init__(self, algorithm=None):
         self.algorithm = algorithm
         self.label = f"python tea {algorithm or 'v3'}"
+        self.bad_signature = BAD_SIGNATURE if algorithm == "v2" else BAD_SIGNATURE_V3
 
     def client(self, key, secret, token=None):
         config = Config(access_key_id=key, access_key_secret=secret, security_token=token,

@@ -180,9 +180,9 @@ pub const REQUIRED_V3: [&str; 2] = ["x-acs-date", "x-acs-signature-nonce"];
 /// body is covered by the payload hash, not the canonical query). A missing or malformed
 /// Authorization header is an incomplete signature.
 ///
-/// On a mismatch the message carries the server's string to sign and, after
-/// ` canonical request is:`, the canonical request it hashed: the fastest way to see which
-/// header or parameter differs from what the client signed.
+/// On a mismatch the message carries the server's StringToSign and the CanonicalRequest it
+/// hashed, each in brackets: the fastest way to see which header or parameter differs from what
+/// the client signed. An empty `Signature=` is a mismatch too, as the live gateway answers it.
 pub fn authenticate_v3(
     query: &Params,
     method: &str,
@@ -223,8 +223,10 @@ pub fn authenticate_v3(
         &claim,
         |secret| signature_v3::verify(secret, &string_to_sign, authorization.signature),
         || {
-            let detail = format!("{string_to_sign} canonical request is:{canonical_request}");
-            ApiError::with(ErrorCode::SignatureDoesNotMatch, detail)
+            ApiError::with_details(
+                ErrorCode::SignatureDoesNotMatchV3,
+                [string_to_sign.as_str(), canonical_request.as_str()],
+            )
         },
     )
 }

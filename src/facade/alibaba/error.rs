@@ -15,7 +15,7 @@ pub struct ApiError(Box<Inner>);
 #[derive(Clone, PartialEq, Eq)]
 struct Inner {
     code: ErrorCode,
-    detail: Option<String>,
+    details: Vec<String>,
 }
 
 /// `Result` with an [`ApiError`].
@@ -25,15 +25,24 @@ impl ApiError {
     /// An error whose message needs no detail.
     #[must_use]
     pub fn new(code: ErrorCode) -> Self {
-        Self(Box::new(Inner { code, detail: None }))
+        Self::with_details(code, [] as [String; 0])
     }
 
     /// An error whose message template's `{}` is filled with `detail`.
     #[must_use]
     pub fn with(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self::with_details(code, [detail])
+    }
+
+    /// An error whose message template's placeholders are filled with `details`, in order.
+    #[must_use]
+    pub fn with_details<S: Into<String>>(
+        code: ErrorCode,
+        details: impl IntoIterator<Item = S>,
+    ) -> Self {
         Self(Box::new(Inner {
             code,
-            detail: Some(detail.into()),
+            details: details.into_iter().map(Into::into).collect(),
         }))
     }
 
@@ -49,14 +58,19 @@ impl ApiError {
         self.0.code.status()
     }
 
-    /// The message as sent.
+    /// The message as sent. Each `{}` of the template takes the next detail, or nothing if
+    /// there is none left: a template never reaches the wire. A detail is never searched for
+    /// placeholders of its own.
     #[must_use]
     pub fn message(&self) -> String {
-        let template = self.0.code.message_template();
-        match &self.0.detail {
-            Some(detail) => template.replacen("{}", detail, 1),
-            None => template.to_owned(),
+        let mut parts = self.0.code.message_template().split("{}");
+        let mut out = String::from(parts.next().unwrap_or_default());
+        let mut details = self.0.details.iter();
+        for part in parts {
+            out.push_str(details.next().map_or("", String::as_str));
+            out.push_str(part);
         }
+        out
     }
 }
 
@@ -144,6 +158,17 @@ mod tests {
             "The input parameter \"Action\" that is mandatory for processing this request is not supplied."
         );
         assert_eq!(err.status(), 400);
+    }
+
+    #[test]
+    fn details_fill_placeholders_in_order_and_are_never_read_as_templates() {
+        let err = ApiError::with_details(ErrorCode::SignatureDoesNotMatchV3, ["a{}", "b"]);
+        assert_eq!(
+            err.message(),
+            "Specified signature does not match our calculation. server StringToSign is [a{}] server CanonicalRequest is [b]"
+        );
+        let bare = ApiError::new(ErrorCode::InvalidParameter);
+        assert_eq!(bare.message(), "Specified parameter  is not valid.");
     }
 
     #[test]

@@ -25,7 +25,8 @@ pub struct Authorization<'a> {
 }
 
 impl<'a> Authorization<'a> {
-    /// Parses the header value; `None` if it is not of that shape.
+    /// Parses the header value; `None` if it is not of that shape. An empty `Signature=` parses
+    /// (and fails verification): the live gateway answers it `SignatureDoesNotMatch`.
     #[must_use]
     pub fn parse(value: &'a str) -> Option<Self> {
         let (algorithm, rest) = value.trim().split_once(' ')?;
@@ -39,7 +40,7 @@ impl<'a> Authorization<'a> {
             }
         }
         let (credential, signed_headers, signature) = (credential?, signed_headers?, signature?);
-        (!credential.is_empty() && !signature.is_empty()).then_some(Self {
+        (!credential.is_empty()).then_some(Self {
             algorithm,
             credential,
             signed_headers,
@@ -193,8 +194,13 @@ mod tests {
             auth.header_names().collect::<Vec<_>>(),
             ["host", "x-acs-date"]
         );
+        let unsigned =
+            Authorization::parse("ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host,Signature=")
+                .unwrap();
+        assert_eq!(unsigned.signature, "");
         for bad in [
             "",
+            "ACS3-HMAC-SHA256 Credential=,SignedHeaders=host,Signature=ab",
             "ACS3-HMAC-SHA256",
             "ACS3-HMAC-SHA256 Credential=AK,Signature=ab",
             "Bearer token",
