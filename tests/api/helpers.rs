@@ -545,6 +545,14 @@ impl CallV3<'_> {
         self
     }
 
+    /// The value of a signed header, as it will be sent.
+    pub fn header_value(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
     /// The names of the headers this call signs, as it will send them.
     pub fn signed_header_names(&self) -> Vec<String> {
         self.headers.iter().map(|(n, _)| n.clone()).collect()

@@ -243,3 +243,59 @@ fn v3_sts_credentials_travel_in_headers() {
         (404, "InvalidAccessKeyId.NotFound".to_owned())
     );
 }
+
+// Issue #10: a signature over `host` alone, taken from a GetHandshake, was accepted as an
+// AcceptHandshake with a fresh nonce. The spec requires `host` and every `x-acs-*` header the
+// request carries to be signed.
+#[test]
+fn a_signature_that_leaves_out_a_header_it_must_cover_is_incomplete() {
+    let app = spawn_app();
+    let incomplete = expected(
+        400,
+        "IncompleteSignature",
+        "The request signature does not conform to Aliyun standards. server string to sign is:",
+    );
+    let query = vec![("HandshakeId".to_owned(), "h-Ih8IuPfvV0t0abcd".to_owned())];
+    let host = vec![("host".to_owned(), app.host())];
+    let cr = signer::canonical_request_v3("POST", &query, &host, b"");
+    let authorization = format!(
+        "ACS3-HMAC-SHA256 Credential={},SignedHeaders=host,Signature={}",
+        INVITEE.id,
+        signer::signature_v3(INVITEE.secret, &cr)
+    );
+    let replayed = format!(
+        "POST /?HandshakeId=h-Ih8IuPfvV0t0abcd HTTP/1.1\r\nHost: {}\r\nx-acs-action: AcceptHandshake\r\nx-acs-version: 2020-03-31\r\nx-acs-date: {}\r\nx-acs-signature-nonce: {}\r\nauthorization: {authorization}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        app.host(),
+        signer::now_timestamp(),
+        signer::nonce()
+    );
+    let reply = app.raw(replayed.as_bytes());
+    assert_error(&reply, "JSON", &app.host(), &incomplete);
+    assert_eq!(
+        app.handshake("h-Ih8IuPfvV0t0abcd").unwrap().status,
+        resourcemanager_emulator::domain::Status::Pending
+    );
+
+    for name in [
+        "host",
+        "x-acs-action",
+        "x-acs-version",
+        "x-acs-date",
+        "x-acs-signature-nonce",
+        "x-acs-content-sha256",
+    ] {
+        let call = accept(&app, INVITEE);
+        let value = call.header_value(name).unwrap();
+        let reply = call.header(name, None).unsigned_header(name, &value).send();
+        assert_error(&reply, "JSON", &app.host(), &incomplete);
+    }
+    // An x-acs-* header the SDK never sends must be signed too; other headers need not be.
+    let reply = accept(&app, INVITEE)
+        .unsigned_header("x-acs-extra", "1")
+        .send();
+    assert_error(&reply, "JSON", &app.host(), &incomplete);
+    let reply = accept(&app, INVITEE)
+        .unsigned_header("x-custom", "1")
+        .send();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}

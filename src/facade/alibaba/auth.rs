@@ -178,7 +178,8 @@ pub const REQUIRED_V3: [&str; 2] = ["x-acs-date", "x-acs-signature-nonce"];
 
 /// Authenticates a V3-signed request: `query` is the query string's parameters alone (a form
 /// body is covered by the payload hash, not the canonical query). A missing or malformed
-/// Authorization header is an incomplete signature.
+/// Authorization header is an incomplete signature, and so is one whose SignedHeaders leave out
+/// `host` or an `x-acs-*` header the request carries.
 ///
 /// On a mismatch the message carries the server's StringToSign and the CanonicalRequest it
 /// hashed, each in brackets: the fastest way to see which header or parameter differs from what
@@ -204,6 +205,9 @@ pub fn authenticate_v3(
             .ok_or_else(|| ApiError::with(ErrorCode::MissingParameter, name))?;
     }
     let [timestamp, nonce] = values;
+    if signature_v3::unsigned_required(&authorization, headers.names()).is_some() {
+        return Err(ApiError::with(ErrorCode::IncompleteSignature, ""));
+    }
     let canonical_request = signature_v3::canonical_request(
         method,
         &signature_v3::canonical_query(query),

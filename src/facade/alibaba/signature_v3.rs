@@ -56,6 +56,20 @@ impl<'a> Authorization<'a> {
     }
 }
 
+/// The first header among `names` (lower-case) that the spec requires signed but
+/// `authorization` leaves out: "every common request header present, except Authorization, must
+/// be signed", i.e. `host` and every `x-acs-*` header the request carries. Without this rule a
+/// signature over `host` alone would vouch for any action, date and nonce sent beside it.
+pub fn unsigned_required<'h>(
+    authorization: &Authorization<'_>,
+    names: impl IntoIterator<Item = &'h str>,
+) -> Option<&'h str> {
+    names.into_iter().find(|name| {
+        (*name == "host" || name.starts_with("x-acs-"))
+            && !authorization.header_names().any(|signed| signed == *name)
+    })
+}
+
 /// `HashedRequestPayload`: lower-case hex SHA-256 of the body.
 #[must_use]
 pub fn payload_hash(body: &[u8]) -> String {
@@ -178,6 +192,28 @@ mod tests {
             "e521358f7776c97df52e6b2891a8bc73026794a071b50c3323388c4e0df64804"
         ));
         assert!(!verify("YourAccessKeySecret", &sts, "zz"));
+    }
+
+    #[test]
+    fn host_and_every_x_acs_header_present_must_be_signed() {
+        let auth = Authorization::parse(
+            "ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host;x-acs-date,Signature=ab",
+        )
+        .unwrap();
+        let names = ["accept", "host", "user-agent", "x-acs-date"];
+        assert_eq!(unsigned_required(&auth, names), None);
+        let names = ["authorization", "host", "x-acs-action", "x-acs-date"];
+        assert_eq!(unsigned_required(&auth, names), Some("x-acs-action"));
+        let host_only = Authorization::parse(
+            "ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=x-acs-date,Signature=ab",
+        )
+        .unwrap();
+        assert_eq!(
+            unsigned_required(&host_only, ["host", "x-acs-date"]),
+            Some("host")
+        );
+        // A request without a Host header (HTTP/1.0) need not sign one.
+        assert_eq!(unsigned_required(&host_only, ["x-acs-date"]), None);
     }
 
     #[test]
