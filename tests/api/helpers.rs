@@ -488,6 +488,7 @@ pub struct CallV3<'a> {
     body: Vec<u8>,
     secret: Option<&'static str>,
     authorization: Option<String>,
+    algorithm: &'static str,
 }
 
 impl TestApp {
@@ -503,6 +504,7 @@ impl TestApp {
             body: vec![],
             secret: None,
             authorization: None,
+            algorithm: "ACS3-HMAC-SHA256",
         }
     }
 }
@@ -539,6 +541,13 @@ impl CallV3<'_> {
         self
     }
 
+    /// Signs with ACS3-HMAC-SM3, the payload hash in x-acs-content-sha256 as the Tea cores send it.
+    pub fn sm3(mut self) -> Self {
+        self.algorithm = "ACS3-HMAC-SM3";
+        let hash = crate::signer::sm3_hex(b"");
+        self.header("x-acs-content-sha256", Some(&hash))
+    }
+
     /// Sends this Authorization header instead of signing.
     pub fn authorization(mut self, value: &str) -> Self {
         self.authorization = Some(value.to_owned());
@@ -561,7 +570,13 @@ impl CallV3<'_> {
     /// The canonical request the server builds for this call: the signed headers as sent and
     /// the hash of the body it receives.
     pub fn canonical_request(&self) -> String {
-        crate::signer::canonical_request_v3("POST", &self.query, &self.headers, &self.body)
+        crate::signer::canonical_request_v3_with(
+            self.algorithm,
+            "POST",
+            &self.query,
+            &self.headers,
+            &self.body,
+        )
     }
 
     pub fn send(self) -> Reply {
@@ -570,6 +585,7 @@ impl CallV3<'_> {
             Some(value) => headers.push(("authorization".into(), value.clone())),
             // Signed as the SDK does for these actions: over an empty body.
             None => crate::signer::authorize_v3(
+                self.algorithm,
                 self.key.with_secret(self.secret),
                 "POST",
                 &self.query,

@@ -1,4 +1,5 @@
-//! V3 (ACS3-HMAC-SHA256) authentication through the whole stack, signed by the test signer:
+//! V3 (ACS3-HMAC-SHA256 and ACS3-HMAC-SM3) authentication through the whole stack, signed by
+//! the test signer:
 //! the action and version come from headers, the client's SignedHeaders decide what is signed,
 //! and each failure has its code. V3 answers in JSON.
 
@@ -114,7 +115,7 @@ fn a_malformed_authorization_is_an_incomplete_signature_and_another_algorithm_is
     }
     let reply = accept(&app, INVITEE)
         .authorization(
-            "ACS3-HMAC-SM3 Credential=LTAI5tEmuInvitee00001,SignedHeaders=host,Signature=00",
+            "ACS3-RSA-SHA256 Credential=LTAI5tEmuInvitee00001,SignedHeaders=host,Signature=00",
         )
         .send();
     assert_error(
@@ -298,4 +299,37 @@ fn a_signature_that_leaves_out_a_header_it_must_cover_is_incomplete() {
         .unsigned_header("x-custom", "1")
         .send();
     assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[test]
+fn an_sm3_signed_call_succeeds_and_a_wrong_sm3_signature_quotes_the_sm3_calculation() {
+    let app = spawn_app();
+    let reply = accept(&app, INVITEE).sm3().send();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["Handshake"]["Status"], "Accepted");
+
+    let call = app
+        .call_v3(MANAGEMENT, "CancelHandshake")
+        .query("HandshakeId", "h-Ih8IuPfvV0t0abcd")
+        .sm3()
+        .secret("NotTheSecret");
+    let cr = call.canonical_request();
+    let sts = format!("ACS3-HMAC-SM3\n{}", signer::sm3_hex(cr.as_bytes()));
+    let message = format!(
+        "Specified signature does not match our calculation. server StringToSign is [{sts}] server CanonicalRequest is [{cr}]"
+    );
+    assert_error(
+        &call.send(),
+        "JSON",
+        &app.host(),
+        &expected(400, "SignatureDoesNotMatch", message),
+    );
+    // The SM3 body hash is what is signed: a SHA-256 one fails the signature.
+    let sha = signer::sha256_hex(b"");
+    let reply = accept(&app, INVITEE)
+        .sm3()
+        .header("x-acs-content-sha256", Some(&sha))
+        .body(b"x")
+        .send();
+    assert_eq!(reply.code(), "SignatureDoesNotMatch", "{}", reply.body);
 }

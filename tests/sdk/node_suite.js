@@ -1,7 +1,7 @@
 // SDK contract checks for the official Node clients, through each SDK's own API.
 //
-// Clients and modes: @alicloud/resourcemanager20200331 (Tea) with its default V3 signing and with
-// signatureAlgorithm 'v2'; @alicloud/pop-core RPCClient with POST (form body) and GET.
+// Clients and modes: @alicloud/resourcemanager20200331 (Tea) with its default V3 signing
+// (ACS3-HMAC-SHA256), with signatureAlgorithm 'ACS3-HMAC-SM3' and with 'v2'; @alicloud/pop-core RPCClient with POST (form body) and GET.
 //
 // Every mode is held to one contract (`contract`); an adapter per client turns an action call into
 // the SDK's own call and hands back the response body with its wire (PascalCase) keys.
@@ -194,6 +194,7 @@ const pop = (method) => ({
 
 (async () => {
   await contract(tea(), 'NdTeV3');
+  await contract(tea('ACS3-HMAC-SM3'), 'NdTeS3');
   await contract(tea('v2'), 'NdTeV2');
   await contract(pop('POST'), 'PopPst');
   await contract(pop('GET'), 'PopGet');

@@ -1,7 +1,7 @@
 """SDK contract checks for the official Python clients, through each SDK's own API.
 
-Clients and modes: alibabacloud-resourcemanager20200331 (Tea) with its default V3 signing and
-with signature_algorithm='v2'; aliyun-python-sdk-core + aliyun-python-sdk-resourcemanager
+Clients and modes: alibabacloud-resourcemanager20200331 (Tea) with its default V3 signing
+(ACS3-HMAC-SHA256), with signature_algorithm='ACS3-HMAC-SM3' and with signature_algorithm='v2'; aliyun-python-sdk-core + aliyun-python-sdk-resourcemanager
 (legacy) with POST and GET in JSON, and XML through its raw get_response() path.
 
 Every mode is held to one contract (`contract`); an adapter per client turns an action call
@@ -289,7 +289,7 @@ class LegacyXml(Legacy):
         status, headers, body = client.get_response(request)
         text = body.decode()
         assert headers.get("Content-Type") == "text/xml;charset=utf-8", headers
-        assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>'), text
+        assert text.startswith("<?xml version='1.0' encoding='UTF-8'?>"), text
         root = ElementTree.fromstring(text)
         if status != 200:
             assert root.tag == "Error", text
@@ -309,6 +309,7 @@ class LegacyXml(Legacy):
 
 if __name__ == "__main__":
     contract(Tea(), "PyTeV3")
+    contract(Tea("ACS3-HMAC-SM3"), "PyTeS3")
     contract(Tea("v2"), "PyTeV2")
     contract(Legacy("POST"), "PyLegP")
     contract(Legacy("GET"), "PyLegG")

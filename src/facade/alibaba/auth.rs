@@ -1,5 +1,5 @@
 //! Authentication of RPC requests, signed with V1 (`Signature` parameter) or V3
-//! (`Authorization: ACS3-HMAC-SHA256 …`). Both run the same checks in the same order: required
+//! (`Authorization: ACS3-HMAC-SHA256 …` or `ACS3-HMAC-SM3 …`). Both run the same checks in the same order: required
 //! parts present, the algorithm, the timestamp's form and window, the credential (and its STS
 //! token), the signature, the nonce. The order is not documented (AMBIGUOUS); this one never
 //! records a nonce for a request that failed any other check.
@@ -195,9 +195,8 @@ pub fn authenticate_v3(
         .get("authorization")
         .and_then(signature_v3::Authorization::parse)
         .ok_or_else(|| ApiError::with(ErrorCode::IncompleteSignature, ""))?;
-    if authorization.algorithm != signature_v3::ALGORITHM {
-        return Err(ApiError::new(ErrorCode::InvalidSignatureMethod));
-    }
+    let algorithm = signature_v3::Algorithm::parse(authorization.algorithm)
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidSignatureMethod))?;
     let mut values = [""; REQUIRED_V3.len()];
     for (slot, name) in values.iter_mut().zip(REQUIRED_V3) {
         *slot = headers
@@ -213,9 +212,9 @@ pub fn authenticate_v3(
         &signature_v3::canonical_query(query),
         &authorization,
         |name| headers.get(name),
-        &signature_v3::payload_hash(body),
+        &signature_v3::payload_hash(algorithm, body),
     );
-    let string_to_sign = signature_v3::string_to_sign(&canonical_request);
+    let string_to_sign = signature_v3::string_to_sign(algorithm, &canonical_request);
     let claim = Claim {
         access_key_id: authorization.credential,
         security_token: headers.non_empty("x-acs-security-token"),
@@ -225,7 +224,7 @@ pub fn authenticate_v3(
     settle(
         ctx,
         &claim,
-        |secret| signature_v3::verify(secret, &string_to_sign, authorization.signature),
+        |secret| signature_v3::verify(algorithm, secret, &string_to_sign, authorization.signature),
         || {
             ApiError::with_details(
                 ErrorCode::SignatureDoesNotMatchV3,

@@ -71,7 +71,7 @@ error_codes! {
     InvalidVersion = "InvalidVersion", 400, "Specified parameter Version is not valid.";
 
     // ---- Signature (V1) and credentials ----
-    /// SignatureMethod is not HMAC-SHA1, or a V3 algorithm other than ACS3-HMAC-SHA256. AMBIGUOUS: V1 HMAC-SHA256 is refused too (not documented for RM).
+    /// SignatureMethod is not HMAC-SHA1, or a V3 algorithm other than ACS3-HMAC-SHA256 and ACS3-HMAC-SM3 (ACS3-RSA-SHA256 needs a key pair the world does not hold). AMBIGUOUS: V1 HMAC-SHA256 is refused too (not documented for RM).
     InvalidSignatureMethod = "InvalidSignatureMethod", 400, "Specified signature method is not valid.";
     /// Timestamp (V3: x-acs-date) is not `YYYY-MM-DDThh:mm:ssZ`.
     InvalidTimeStampFormat = "InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted.";
