@@ -54,6 +54,21 @@ function assert(condition, detail) {
 const invitee = (mode) => [`SDK.${mode}`, `Secret${mode}`];
 const sts = (mode) => [`STS.${mode}`, `StsSecret${mode}`, `StsToken${mode}`];
 
+// Adds a fault rule through the emulator's control plane.
+function addFault(rule) {
+  const body = JSON.stringify(rule);
+  return new Promise((resolve, reject) => {
+    const request = require('http').request(`http://${HOSTPORT}/_emulator/faults`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    }, (reply) => {
+      reply.resume();
+      reply.on('end', () => (reply.statusCode === 201 ? resolve() : reject(new Error(`fault rule: ${reply.statusCode}`))));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 async function expectRaise(call) {
   try {
     await call();
@@ -128,6 +143,18 @@ async function contract(adapter, mode) {
   await check(`${label}: a bad PageSize is InvalidParameter`,
     () => error(() => adapter.call(client, 'ListHandshakesForAccount', { PageSize: 101 }), BAD_PAGE_SIZE));
 
+  if (adapter.accessDenied) {
+    await check(`${label}: a RAM denial carries its AccessDeniedDetail`, async () => {
+      await addFault({ action: 'AcceptHandshake', access_key_id: invitee(mode)[0], code: 'NoPermission', times: 1 });
+      const e = await expectRaise(() => accept(client, acceptId));
+      assert(e.statusCode === 403 && e.code === 'NoPermission', [e.statusCode, e.code, e.message]);
+      const detail = adapter.accessDenied(e) || {};
+      assert(detail.AuthAction === 'resourcemanager:AcceptHandshake', detail);
+      assert(detail.AuthPrincipalDisplayName === invitee(mode)[0], detail);
+      assert(detail.AuthPrincipalType === 'SubUser' && detail.EncodedDiagnosticMessage, detail);
+    });
+  }
+
   await check(`${label}: a replayed nonce is refused`, async () => {
     const [owner, name] = adapter.nonceOwner;
     const original = owner[name];
@@ -148,6 +175,7 @@ const lowerFirst = (name) => name[0].toLowerCase() + name.slice(1);
 const tea = (algorithm) => ({
   label: `node tea ${algorithm || 'v3'}`,
   badSignature: algorithm === 'v2' ? BAD_SIGNATURE : BAD_SIGNATURE_V3,
+  accessDenied: (error) => error.accessDeniedDetail,
   nonceOwner: [openApiUtils, 'getNonce'],
   client(key, secret, token) {
     const config = new OpenApi.$OpenApiUtil.Config({

@@ -135,6 +135,18 @@ def contract(adapter, mode):
     check(f"{label}: a bad PageSize is InvalidParameter", lambda: error(
         lambda: adapter.call(client, "ListHandshakesForAccount", PageSize=101), BAD_PAGE_SIZE))
 
+    if hasattr(adapter, "access_denied"):
+        def denied():
+            add_fault({"action": "AcceptHandshake", "access_key_id": invitee(mode)[0], "code": "NoPermission", "times": 1})
+            error = expect_raise(lambda: accept(client, accept_id))
+            assert getattr(error, "status_code", None) == 403 and error.code == "NoPermission", repr(error)
+            detail = adapter.access_denied(error) or {}
+            assert detail.get("AuthAction") == "resourcemanager:AcceptHandshake", detail
+            assert detail.get("AuthPrincipalDisplayName") == invitee(mode)[0], detail
+            assert detail.get("AuthPrincipalType") == "SubUser" and detail.get("EncodedDiagnosticMessage"), detail
+
+        check(f"{label}: a RAM denial carries its AccessDeniedDetail", denied)
+
     if adapter.nonce_owner is None:
         return
 
@@ -153,6 +165,16 @@ def contract(adapter, mode):
 
 def _assert(condition):
     assert condition
+
+
+def add_fault(rule):
+    """Adds a fault rule through the emulator's control plane."""
+    import urllib.request
+
+    request = urllib.request.Request(f"http://{HOSTPORT}/_emulator/faults", data=json.dumps(rule).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request) as reply:
+        assert reply.status == 201, reply.status
 
 
 # ---- Tea: alibabacloud-resourcemanager20200331 -------------------------------------------
@@ -184,6 +206,10 @@ class Tea:
         if self.algorithm:
             config.signature_algorithm = self.algorithm
         return TeaClient(config)
+
+    @staticmethod
+    def access_denied(error):
+        return error.access_denied_detail
 
     @staticmethod
     def call(client, action, **params):

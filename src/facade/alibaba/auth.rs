@@ -30,13 +30,50 @@ pub const REQUIRED_V1: [&str; 6] = [
     "SignatureNonce",
 ];
 
-/// Who made an authenticated request.
+/// Who made an authenticated request, and what the server computed to check its signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     /// The account the key acts for.
     pub account_id: AccountId,
     /// The key that signed.
     pub access_key_id: String,
+    /// Whether the key is a temporary (STS) one.
+    pub temporary: bool,
+    /// What was signed, for errors that quote it (a fault rule's SignatureDoesNotMatch).
+    pub signed: Signed,
+}
+
+/// What the server computed to check a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signed {
+    /// V1: the string to sign.
+    V1 {
+        /// `GET&%2F&…`.
+        string_to_sign: String,
+    },
+    /// V3: the string to sign and the canonical request it hashes.
+    V3 {
+        /// `ACS3-…\n<hex>`.
+        string_to_sign: String,
+        /// The canonical request.
+        canonical_request: String,
+    },
+}
+
+impl Signed {
+    /// The string to sign, whatever the scheme.
+    #[must_use]
+    pub fn string_to_sign(&self) -> &str {
+        match self {
+            Self::V1 { string_to_sign } | Self::V3 { string_to_sign, .. } => string_to_sign,
+        }
+    }
+}
+
+/// A credential that passed every check: its account, and whether it is temporary.
+struct Passed {
+    account_id: AccountId,
+    temporary: bool,
 }
 
 /// What authentication needs from the application.
@@ -102,7 +139,7 @@ fn settle(
     claim: &Claim<'_>,
     signed_by: impl Fn(&str) -> bool,
     mismatch: impl FnOnce() -> ApiError,
-) -> ApiResult<Caller> {
+) -> ApiResult<Passed> {
     let signed_at = parse_timestamp(claim.timestamp)?;
     if (ctx.wall_now - signed_at).abs() > TIMESTAMP_WINDOW {
         return Err(ApiError::new(ErrorCode::InvalidTimeStampExpired));
@@ -119,6 +156,7 @@ fn settle(
         return Err(mismatch());
     }
     let account_id = credential.account_id;
+    let temporary = credential.security_token.is_some();
     // A nonce only has to be remembered while its timestamp could still pass the window.
     if !ctx
         .nonces
@@ -126,9 +164,9 @@ fn settle(
     {
         return Err(ApiError::new(ErrorCode::SignatureNonceUsed));
     }
-    Ok(Caller {
+    Ok(Passed {
         account_id,
-        access_key_id: claim.access_key_id.to_owned(),
+        temporary,
     })
 }
 
@@ -165,12 +203,18 @@ pub fn authenticate_v1(params: &Params, method: &str, ctx: AuthContext<'_>) -> A
         timestamp,
         nonce,
     };
-    settle(
+    let passed = settle(
         ctx,
         &claim,
         |secret| signature_v1::verify(secret, &string_to_sign, sent_signature),
         || ApiError::with(ErrorCode::SignatureDoesNotMatch, string_to_sign.as_str()),
-    )
+    )?;
+    Ok(Caller {
+        account_id: passed.account_id,
+        access_key_id: access_key_id.to_owned(),
+        temporary: passed.temporary,
+        signed: Signed::V1 { string_to_sign },
+    })
 }
 
 /// The V3 headers a request must carry besides Authorization, in the order they are checked.
@@ -221,7 +265,7 @@ pub fn authenticate_v3(
         timestamp,
         nonce,
     };
-    settle(
+    let passed = settle(
         ctx,
         &claim,
         |secret| signature_v3::verify(algorithm, secret, &string_to_sign, authorization.signature),
@@ -231,7 +275,16 @@ pub fn authenticate_v3(
                 [string_to_sign.as_str(), canonical_request.as_str()],
             )
         },
-    )
+    )?;
+    Ok(Caller {
+        account_id: passed.account_id,
+        access_key_id: authorization.credential.to_owned(),
+        temporary: passed.temporary,
+        signed: Signed::V3 {
+            string_to_sign,
+            canonical_request,
+        },
+    })
 }
 
 #[cfg(test)]

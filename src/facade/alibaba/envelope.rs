@@ -9,7 +9,7 @@
 //! Every XML body is well-formed: text that XML 1.0 cannot carry at all (most C0 control
 //! characters, U+FFFE, U+FFFF) is replaced with U+FFFD, since no escape can express it.
 
-use super::error::ApiError;
+use super::error::{AccessDenied, ApiError};
 use quick_xml::Writer;
 use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesCData, BytesEnd, BytesStart, BytesText, Event};
@@ -166,6 +166,8 @@ struct ErrorBody<'a> {
     code: &'a str,
     message: &'a str,
     recommend: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_denied_detail: Option<&'a AccessDenied>,
 }
 
 /// An error, with `host_id` the host the client addressed.
@@ -182,6 +184,7 @@ pub fn error(format: Format, request_id: &RequestId, host_id: &str, error: &ApiE
         code,
         message: &message,
         recommend: &recommend,
+        access_denied_detail: error.access_denied(),
     };
     let body = match format {
         Format::Json => serde_json::to_vec(&fields).expect("error bodies serialize to JSON"),
@@ -224,6 +227,17 @@ fn error_xml(fields: &ErrorBody<'_>) -> Vec<u8> {
             write(Event::Text(BytesText::from_escaped(partial_escape(value))));
         }
         write(Event::End(BytesEnd::new(name)));
+    }
+    if let Some(denied) = fields.access_denied_detail {
+        write(Event::Start(BytesStart::new("AccessDeniedDetail")));
+        for (name, value) in denied.fields() {
+            write(Event::Start(BytesStart::new(name)));
+            write(Event::Text(BytesText::from_escaped(partial_escape(
+                xml_text(value),
+            ))));
+            write(Event::End(BytesEnd::new(name)));
+        }
+        write(Event::End(BytesEnd::new("AccessDeniedDetail")));
     }
     write(Event::End(BytesEnd::new("Error")));
     writer.into_inner()
@@ -363,6 +377,42 @@ mod tests {
             String::from_utf8(xml.body).unwrap(),
             r"<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>9B34724D-54B0-4A51-B34D-4512372FE1BE</RequestId><HostId>127.0.0.1:8765</HostId><Code>HandshakeStatusMismatch</Code><Message>The invitation is invalid.</Message><Recommend><![CDATA[https://api.aliyun.com/troubleshoot?q=HandshakeStatusMismatch&product=ResourceManager&requestId=9B34724D-54B0-4A51-B34D-4512372FE1BE]]></Recommend></Error>"
         );
+    }
+
+    #[test]
+    fn a_denial_carries_its_access_denied_detail_in_both_formats() {
+        let denied = AccessDenied::new(
+            "resourcemanager",
+            "AcceptHandshake",
+            "1772422852740000",
+            "AK",
+            false,
+        );
+        let err = ApiError::new(ErrorCode::NoPermission).denied(denied.clone());
+        let encoded = &denied.encoded_diagnostic_message;
+        let json = String::from_utf8(error(Format::Json, &id(), "h", &err).body).unwrap();
+        assert!(
+            json.ends_with(&format!(
+                r#""AccessDeniedDetail":{{"AuthAction":"resourcemanager:AcceptHandshake","AuthPrincipalDisplayName":"AK","AuthPrincipalOwnerId":"1772422852740000","AuthPrincipalType":"SubUser","EncodedDiagnosticMessage":"{encoded}","NoPermissionType":"ImplicitDeny","PolicyType":"AccountLevelIdentityBasedPolicy"}}}}"#
+            )),
+            "{json}"
+        );
+        let xml = String::from_utf8(error(Format::Xml, &id(), "h", &err).body).unwrap();
+        assert!(
+            xml.ends_with(&format!(
+                "]]></Recommend><AccessDeniedDetail><AuthAction>resourcemanager:AcceptHandshake</AuthAction><AuthPrincipalDisplayName>AK</AuthPrincipalDisplayName><AuthPrincipalOwnerId>1772422852740000</AuthPrincipalOwnerId><AuthPrincipalType>SubUser</AuthPrincipalType><EncodedDiagnosticMessage>{encoded}</EncodedDiagnosticMessage><NoPermissionType>ImplicitDeny</NoPermissionType><PolicyType>AccountLevelIdentityBasedPolicy</PolicyType></AccessDeniedDetail></Error>"
+            )),
+            "{xml}"
+        );
+        let decoded =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded).unwrap();
+        let decoded: serde_json::Value = serde_json::from_slice(&decoded).unwrap();
+        assert_eq!(
+            decoded["AuthPrincipal"]["AuthPrincipalOwnerId"],
+            "1772422852740000"
+        );
+        let sts = AccessDenied::new("resourcemanager", "GetHandshake", "1", "STS.x", true);
+        assert_eq!(sts.auth_principal_type, "AssumedRoleUser");
     }
 
     #[test]

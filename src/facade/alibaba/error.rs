@@ -16,6 +16,89 @@ pub struct ApiError(Box<Inner>);
 struct Inner {
     code: ErrorCode,
     details: Vec<String>,
+    access_denied: Option<AccessDenied>,
+}
+
+/// What a RAM denial says about itself, `AccessDeniedDetail` in the body: the fields RAM's
+/// DecodeDiagnosticMessage documents, in the order live bodies list them. The Tea clients expose
+/// it as `access_denied_detail` / `accessDeniedDetail`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccessDenied {
+    /// The RAM action, `resourcemanager:<Action>`.
+    pub auth_action: String,
+    /// Who was denied, as the console shows them. AMBIGUOUS: the world names no RAM users, so
+    /// the access key id stands in.
+    pub auth_principal_display_name: String,
+    /// The account the principal belongs to.
+    pub auth_principal_owner_id: String,
+    /// `SubUser` (a RAM user's permanent key) or `AssumedRoleUser` (an STS key).
+    pub auth_principal_type: &'static str,
+    /// The diagnosis, base64 of its decoded form (DecodeDiagnosticMessage's result shape).
+    pub encoded_diagnostic_message: String,
+    /// `ImplicitDeny`: no policy allows the action.
+    pub no_permission_type: &'static str,
+    /// `AccountLevelIdentityBasedPolicy`.
+    pub policy_type: &'static str,
+}
+
+impl AccessDenied {
+    /// The denial of RAM action `service:action` to the key `access_key_id` of `account_id`.
+    #[must_use]
+    pub fn new(
+        service: &str,
+        action: &str,
+        account_id: &str,
+        access_key_id: &str,
+        temporary: bool,
+    ) -> Self {
+        use base64::Engine;
+        let auth_action = format!("{service}:{action}");
+        let auth_principal_type = if temporary {
+            "AssumedRoleUser"
+        } else {
+            "SubUser"
+        };
+        let (no_permission_type, policy_type) = ("ImplicitDeny", "AccountLevelIdentityBasedPolicy");
+        let decoded = serde_json::json!({
+            "AuthAction": auth_action,
+            "AuthPrincipal": {
+                "AuthPrincipalDisplayName": access_key_id,
+                "AuthPrincipalOwnerId": account_id,
+                "AuthPrincipalType": auth_principal_type,
+            },
+            "AuthResource": "*",
+            "ExplicitDeny": false,
+            "NoPermissionPolicyType": policy_type,
+        });
+        Self {
+            encoded_diagnostic_message: base64::engine::general_purpose::STANDARD
+                .encode(decoded.to_string()),
+            auth_action,
+            auth_principal_display_name: access_key_id.to_owned(),
+            auth_principal_owner_id: account_id.to_owned(),
+            auth_principal_type,
+            no_permission_type,
+            policy_type,
+        }
+    }
+
+    /// The fields as XML elements name them, in order.
+    #[must_use]
+    pub fn fields(&self) -> [(&'static str, &str); 7] {
+        [
+            ("AuthAction", &self.auth_action),
+            (
+                "AuthPrincipalDisplayName",
+                &self.auth_principal_display_name,
+            ),
+            ("AuthPrincipalOwnerId", &self.auth_principal_owner_id),
+            ("AuthPrincipalType", self.auth_principal_type),
+            ("EncodedDiagnosticMessage", &self.encoded_diagnostic_message),
+            ("NoPermissionType", self.no_permission_type),
+            ("PolicyType", self.policy_type),
+        ]
+    }
 }
 
 /// `Result` with an [`ApiError`].
@@ -43,7 +126,21 @@ impl ApiError {
         Self(Box::new(Inner {
             code,
             details: details.into_iter().map(Into::into).collect(),
+            access_denied: None,
         }))
+    }
+
+    /// This error with the `AccessDeniedDetail` of a RAM denial.
+    #[must_use]
+    pub fn denied(mut self, detail: AccessDenied) -> Self {
+        self.0.access_denied = Some(detail);
+        self
+    }
+
+    /// The `AccessDeniedDetail`, for a RAM denial.
+    #[must_use]
+    pub fn access_denied(&self) -> Option<&AccessDenied> {
+        self.0.access_denied.as_ref()
     }
 
     /// The catalog code.

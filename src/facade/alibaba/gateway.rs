@@ -12,11 +12,12 @@
 //! browser can call the emulator.
 
 use super::actions::{self, Action, Context, Output};
-use super::auth::{self, AuthContext, Caller, Headers};
+use super::auth::{self, AuthContext, Caller, Headers, Signed};
 use super::envelope::{self, Format, Reply, RequestId};
-use super::error::{ApiError, ApiResult, ErrorCode};
+use super::error::{AccessDenied, ApiError, ApiResult, ErrorCode};
 use super::nonce::NonceCache;
 use super::params::Params;
+use super::policy;
 use super::route::{self, Route};
 use super::signature_v1;
 use super::signature_v3::Authorization;
@@ -216,10 +217,7 @@ async fn handle(
             exchange.retry_after_ms = effect.retry_after_ms;
             // Rules are checked against this catalog when added.
             let code = ErrorCode::parse(code).unwrap_or(ErrorCode::InternalError);
-            return Err(match effect.detail {
-                Some(detail) => ApiError::with(code, detail),
-                None => ApiError::new(code),
-            });
+            return Err(fault_error(code, effect.detail, action, &caller));
         }
     }
     let ctx = Context {
@@ -228,6 +226,56 @@ async fn handle(
         caller: &caller.account_id,
     };
     Ok((action, actions::dispatch(ctx, action, &exchange.params)?))
+}
+
+/// A fault rule's error, as the real service would word it for this call. A message that names
+/// something takes the rule's `detail` first; what the rule leaves out is filled from the call
+/// (the action's main parameter, the request's real string to sign and, for V3, canonical
+/// request), so no template reaches the wire. SignatureDoesNotMatch takes the wording of the
+/// scheme the call used; NoPermission and Forbidden.RAM carry the caller's AccessDeniedDetail.
+fn fault_error(
+    code: ErrorCode,
+    detail: Option<String>,
+    action: Action,
+    caller: &Caller,
+) -> ApiError {
+    let code = match (code, &caller.signed) {
+        (ErrorCode::SignatureDoesNotMatch, Signed::V3 { .. }) => ErrorCode::SignatureDoesNotMatchV3,
+        _ => code,
+    };
+    let mut details: Vec<String> = match (code, &caller.signed) {
+        (ErrorCode::InvalidParameter | ErrorCode::MissingParameter, _) => {
+            vec![action.main_parameter().to_owned()]
+        }
+        (
+            ErrorCode::SignatureDoesNotMatchV3,
+            Signed::V3 {
+                string_to_sign,
+                canonical_request,
+            },
+        ) => vec![string_to_sign.clone(), canonical_request.clone()],
+        (ErrorCode::SignatureDoesNotMatch | ErrorCode::IncompleteSignature, signed) => {
+            vec![signed.string_to_sign().to_owned()]
+        }
+        _ => vec![],
+    };
+    if let Some(detail) = detail {
+        match details.first_mut() {
+            Some(first) => *first = detail,
+            None => details.push(detail),
+        }
+    }
+    let error = ApiError::with_details(code, details);
+    match code {
+        ErrorCode::NoPermission | ErrorCode::ForbiddenRam => error.denied(AccessDenied::new(
+            policy::RAM_SERVICE,
+            action.as_str(),
+            caller.account_id.as_str(),
+            &caller.access_key_id,
+            caller.temporary,
+        )),
+        _ => error,
+    }
 }
 
 /// Transport checks, parameters, Format, routing and signature; fills `exchange` as it learns.
