@@ -19,7 +19,9 @@ use resourcemanager_emulator::facade::alibaba::params::Params;
 use resourcemanager_emulator::facade::alibaba::signature_v1::{
     self as signature, encode_params, sign_params,
 };
-use resourcemanager_emulator::facade::alibaba::signature_v3::{self, Authorization};
+use resourcemanager_emulator::facade::alibaba::signature_v3::{self, Algorithm, Authorization};
+
+const SHA256: Algorithm = Algorithm::HmacSha256;
 use std::hint::black_box;
 
 const SECRET: &str = "EmuInviteeSecret00001";
@@ -62,7 +64,7 @@ fn verification(c: &mut Criterion) {
         });
     });
 
-    let empty = signature_v3::payload_hash(b"");
+    let empty = signature_v3::payload_hash(SHA256, b"");
     let headers = Headers::from_pairs([
         ("host", "127.0.0.1:8765"),
         ("accept", "application/json"),
@@ -91,7 +93,11 @@ fn verification(c: &mut Criterion) {
         |n| headers.get(n),
         &empty,
     );
-    let hex = signature_v3::sign(SECRET, &signature_v3::string_to_sign(&canonical));
+    let hex = signature_v3::sign(
+        SHA256,
+        SECRET,
+        &signature_v3::string_to_sign(SHA256, &canonical),
+    );
     let authorization = Authorization {
         signature: &hex,
         ..unsigned
@@ -105,11 +111,12 @@ fn verification(c: &mut Criterion) {
                     &signature_v3::canonical_query(black_box(&query)),
                     &authorization,
                     |n| headers.get(n),
-                    &signature_v3::payload_hash(b""),
+                    &signature_v3::payload_hash(SHA256, b""),
                 );
                 assert!(signature_v3::verify(
+                    SHA256,
                     SECRET,
-                    &signature_v3::string_to_sign(&canonical),
+                    &signature_v3::string_to_sign(SHA256, &canonical),
                     authorization.signature
                 ));
             });

@@ -12,7 +12,9 @@
 
 use resourcemanager_emulator::facade::alibaba::params::Params;
 use resourcemanager_emulator::facade::alibaba::signature_v1::{encode_params, sign_params};
-use resourcemanager_emulator::facade::alibaba::signature_v3::{self, Authorization};
+use resourcemanager_emulator::facade::alibaba::signature_v3::{self, Algorithm, Authorization};
+
+const SHA256: Algorithm = Algorithm::HmacSha256;
 use resourcemanager_emulator::facade::headers::Headers;
 use resourcemanager_emulator::facade::huawei::signing;
 use std::io::Write;
@@ -77,7 +79,7 @@ fn main() -> std::io::Result<()> {
     };
     let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let run = format!("{:016x}", rand::random::<u64>());
-    let empty_hash = signature_v3::payload_hash(b"");
+    let empty_hash = signature_v3::payload_hash(SHA256, b"");
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if scheme == "huawei" {
         let date = signing::format_sdk_date(chrono::Utc::now());
@@ -139,7 +141,11 @@ fn main() -> std::io::Result<()> {
                 lookup,
                 &empty_hash,
             );
-            let signature = signature_v3::sign(&secret, &signature_v3::string_to_sign(&canonical));
+            let signature = signature_v3::sign(
+                SHA256,
+                &secret,
+                &signature_v3::string_to_sign(SHA256, &canonical),
+            );
             write!(out, "/?{}", encode_params(&query))?;
             for (name, value) in headers.iter().filter(|(name, _)| *name != "host") {
                 write!(out, "\t{name}: {value}")?;

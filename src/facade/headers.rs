@@ -28,6 +28,11 @@ impl Headers {
         self.0.get(name).map(String::as_str)
     }
 
+    /// Every header name, lower-cased, in byte order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
     /// A header's value if present and not empty.
     #[must_use]
     pub fn non_empty(&self, name: &str) -> Option<&str> {

@@ -454,3 +454,198 @@ fn with_an_admin_token_every_control_call_needs_it_and_the_gateway_does_not() {
         "the cloud API needs no admin token"
     );
 }
+
+fn fault(app: &TestApp, spec: &str) {
+    let rule = app.control("POST", "/_emulator/faults", Some(spec));
+    assert_eq!(rule.status, 201, "{}", rule.body);
+}
+
+// Issue #10: a rule with a code whose message names something sent a literal `{}`.
+#[test]
+fn a_fault_rule_never_leaks_a_template_and_its_detail_fills_the_message() {
+    let app = spawn_app();
+    for (code, message) in [
+        (
+            "InvalidParameter",
+            "Specified parameter HandshakeId is not valid.",
+        ),
+        (
+            "MissingParameter",
+            "The input parameter \"HandshakeId\" that is mandatory for processing this request is not supplied.",
+        ),
+    ] {
+        fault(
+            &app,
+            &format!(r#"{{"action":"AcceptHandshake","code":"{code}","times":1}}"#),
+        );
+        let reply = accept(&app, "h-Ih8IuPfvV0t0abcd");
+        assert_error(&reply, "JSON", &app.host(), &expected(400, code, message));
+    }
+    fault(
+        &app,
+        r#"{"action":"ListHandshakesForAccount","code":"InvalidParameter","times":1}"#,
+    );
+    let reply = app.call(INVITEE, "ListHandshakesForAccount").send();
+    assert_error(&reply, "JSON", &app.host(), &invalid("PageSize"));
+    fault(
+        &app,
+        r#"{"action":"AcceptHandshake","code":"InvalidParameter","detail":"Note","times":1}"#,
+    );
+    assert_error(
+        &accept(&app, "h-Ih8IuPfvV0t0abcd"),
+        "JSON",
+        &app.host(),
+        &invalid("Note"),
+    );
+
+    // The signature codes quote the request's real string to sign, in its scheme's wording.
+    fault(
+        &app,
+        r#"{"action":"AcceptHandshake","code":"SignatureDoesNotMatch","times":2}"#,
+    );
+    let call = app
+        .call(INVITEE, "AcceptHandshake")
+        .handshake("h-Ih8IuPfvV0t0abcd");
+    let sts = crate::signer::string_to_sign("POST", &call.signed_params());
+    let reply = call.send();
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        &expected(
+            400,
+            "SignatureDoesNotMatch",
+            format!(
+                "Specified signature is not matched with our calculation. server string to sign is:{sts}"
+            ),
+        ),
+    );
+    let v3 = app
+        .call_v3(INVITEE, "AcceptHandshake")
+        .query("HandshakeId", "h-Ih8IuPfvV0t0abcd");
+    let cr = v3.canonical_request();
+    let sts = format!(
+        "ACS3-HMAC-SHA256\n{}",
+        crate::signer::sha256_hex(cr.as_bytes())
+    );
+    assert_error(
+        &v3.send(),
+        "JSON",
+        &app.host(),
+        &expected(
+            400,
+            "SignatureDoesNotMatch",
+            format!(
+                "Specified signature does not match our calculation. server StringToSign is [{sts}] server CanonicalRequest is [{cr}]"
+            ),
+        ),
+    );
+    fault(
+        &app,
+        r#"{"action":"AcceptHandshake","code":"IncompleteSignature","times":1}"#,
+    );
+    let reply = accept(&app, "h-Ih8IuPfvV0t0abcd");
+    let message = reply.json()["Message"].as_str().unwrap().to_owned();
+    assert!(
+        message.starts_with("The request signature does not conform to Aliyun standards. server string to sign is:POST&%2F&AccessKeyId%3DLTAI5tEmuInvitee00001%26Action%3DAcceptHandshake"),
+        "{message}"
+    );
+    // Every code of the catalog, through a rule: no message keeps a placeholder.
+    for code in resourcemanager_emulator::facade::alibaba::catalog::ErrorCode::ALL {
+        fault(
+            &app,
+            &format!(
+                r#"{{"action":"GetHandshake","code":"{}","times":1}}"#,
+                code.as_str()
+            ),
+        );
+        let reply = app
+            .call(INVITEE, "GetHandshake")
+            .handshake("h-Ih8IuPfvV0t0abcd")
+            .send();
+        assert_eq!(reply.code(), code.as_str(), "{}", reply.body);
+        assert!(!reply.body.contains("{}"), "{}", reply.body);
+    }
+}
+
+// Real denials carry AccessDeniedDetail (RAM's DecodeDiagnosticMessage fields), which the Tea
+// clients expose as access_denied_detail / accessDeniedDetail.
+#[test]
+fn a_denial_fault_carries_the_callers_access_denied_detail_in_both_formats() {
+    let app = spawn_app();
+    fault(
+        &app,
+        r#"{"action":"AcceptHandshake","code":"NoPermission","times":2}"#,
+    );
+    let reply = accept(&app, "h-Ih8IuPfvV0t0abcd");
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    let detail = &reply.json()["AccessDeniedDetail"];
+    let keys: Vec<_> = detail.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            "AuthAction",
+            "AuthPrincipalDisplayName",
+            "AuthPrincipalOwnerId",
+            "AuthPrincipalType",
+            "EncodedDiagnosticMessage",
+            "NoPermissionType",
+            "PolicyType"
+        ]
+    );
+    assert_eq!(detail["AuthAction"], "resourcemanager:AcceptHandshake");
+    assert_eq!(detail["AuthPrincipalOwnerId"], "1772422852740000");
+    assert_eq!(detail["AuthPrincipalDisplayName"], "LTAI5tEmuInvitee00001");
+    assert_eq!(detail["AuthPrincipalType"], "SubUser");
+    assert_eq!(detail["NoPermissionType"], "ImplicitDeny");
+    assert_eq!(detail["PolicyType"], "AccountLevelIdentityBasedPolicy");
+    let encoded = detail["EncodedDiagnosticMessage"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        reply.body.ends_with(&format!(
+            r#","Recommend":"https://api.aliyun.com/troubleshoot?q=NoPermission&product=ResourceManager&requestId={}","AccessDeniedDetail":{{"AuthAction":"resourcemanager:AcceptHandshake","AuthPrincipalDisplayName":"LTAI5tEmuInvitee00001","AuthPrincipalOwnerId":"1772422852740000","AuthPrincipalType":"SubUser","EncodedDiagnosticMessage":"{encoded}","NoPermissionType":"ImplicitDeny","PolicyType":"AccountLevelIdentityBasedPolicy"}}}}"#,
+            reply.request_id
+        )),
+        "{}",
+        reply.body
+    );
+
+    let xml = app
+        .call(STS, "AcceptHandshake")
+        .handshake("h-Ih8IuPfvV0t0abcd")
+        .format("XML")
+        .send();
+    assert_eq!(xml.status, 403, "{}", xml.body);
+    assert_eq!(
+        xml.xml_field("AuthPrincipalType").as_deref(),
+        Some("AssumedRoleUser")
+    );
+    assert_eq!(
+        xml.xml_field("AuthPrincipalDisplayName").as_deref(),
+        Some("STS.EmuInvitee00001")
+    );
+    assert!(
+        xml.body
+            .ends_with("</PolicyType></AccessDeniedDetail></Error>"),
+        "{}",
+        xml.body
+    );
+    fault(
+        &app,
+        r#"{"action":"CancelHandshake","code":"Forbidden.RAM","times":1}"#,
+    );
+    let reply = app
+        .call(MANAGEMENT, "CancelHandshake")
+        .handshake("h-Ih8IuPfvV0t0abcd")
+        .send();
+    assert_eq!(
+        reply.json()["AccessDeniedDetail"]["AuthAction"],
+        "resourcemanager:CancelHandshake"
+    );
+    assert_eq!(
+        reply.json()["AccessDeniedDetail"]["AuthPrincipalOwnerId"],
+        "1512666876910000"
+    );
+}

@@ -13,7 +13,7 @@ fn handshake_json(id: &str, entity: &str, target_type: &str, status: &str, modif
 
 fn handshake_xml(root: &str, id: &str, status: &str, modify: &str) -> String {
     format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><{root}><RequestId><RequestId></RequestId><Handshake><HandshakeId>{id}</HandshakeId><ResourceDirectoryId>rd-3G6zcw</ResourceDirectoryId><MasterAccountId>1512666876910000</MasterAccountId><MasterAccountName>CompanyA</MasterAccountName><TargetEntity>1772422852740000</TargetEntity><TargetType>Account</TargetType><Note>Welcome</Note><Status>{status}</Status><CreateTime>2026-11-22T07:00:00Z</CreateTime><ModifyTime>{modify}</ModifyTime><ExpireTime>2026-12-06T07:00:00Z</ExpireTime></Handshake></{root}>"#
+        r"<?xml version='1.0' encoding='UTF-8'?><{root}><RequestId><RequestId></RequestId><Handshake><HandshakeId>{id}</HandshakeId><ResourceDirectoryId>rd-3G6zcw</ResourceDirectoryId><MasterAccountId>1512666876910000</MasterAccountId><MasterAccountName>CompanyA</MasterAccountName><TargetEntity>1772422852740000</TargetEntity><TargetType>Account</TargetType><Note>Welcome</Note><Status>{status}</Status><CreateTime>2026-11-22T07:00:00Z</CreateTime><ModifyTime>{modify}</ModifyTime><ExpireTime>2026-12-06T07:00:00Z</ExpireTime></Handshake></{root}>"
     )
 }
 

@@ -141,24 +141,29 @@ pub struct Reply {
     pub content_type: String,
     pub request_id: String,
     pub body: String,
+    /// Every header, names lower-cased, in the order received.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
+    /// A header's value, if the reply has it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
-    /// The text of the first `<name>` element (CDATA unwrapped), for XML bodies.
+    /// The text of the first `<name>` element (entities and CDATA decoded), for XML bodies.
     pub fn xml_field(&self, name: &str) -> Option<String> {
-        let start = self.body.find(&format!("<{name}>"))? + name.len() + 2;
-        let end = start + self.body[start..].find(&format!("</{name}>"))?;
-        let text = &self.body[start..end];
-        Some(
-            text.strip_prefix("<![CDATA[")
-                .and_then(|t| t.strip_suffix("]]>"))
-                .unwrap_or(text)
-                .to_owned(),
-        )
+        parse_xml(&self.body)
+            .into_iter()
+            .find(|(path, _)| path.rsplit('/').next() == Some(name))
+            .map(|(_, text)| text)
     }
 
     /// The error code, whatever the format.
@@ -184,6 +189,86 @@ impl Reply {
         );
         self.body.replace(&self.request_id, "<RequestId>")
     }
+}
+
+/// Parses a whole XML document as a strict parser would, panicking if it is not well-formed:
+/// one declaration, one root, balanced tags, known entities, and only characters XML 1.0 allows.
+/// Returns every element's `/`-joined path with its decoded text, in document order.
+pub fn parse_xml(body: &str) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    // XML 1.0 `Char`: what no escape can bring back once it is in a document.
+    let bad = body.chars().find(|&c| {
+        !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    });
+    assert_eq!(bad, None, "a character XML cannot carry: {body:?}");
+    let mut reader = quick_xml::Reader::from_str(body);
+    reader.config_mut().check_end_names = true;
+    let (mut stack, mut out, mut roots, mut declared) =
+        (Vec::<String>::new(), Vec::new(), 0, false);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Decl(_)) => {
+                assert!(
+                    !declared && stack.is_empty() && roots == 0,
+                    "a misplaced declaration: {body}"
+                );
+                declared = true;
+            }
+            Ok(Event::Start(start)) => {
+                if stack.is_empty() {
+                    roots += 1;
+                }
+                stack.push(String::from_utf8(start.name().as_ref().to_vec()).unwrap());
+                out.push((stack.join("/"), String::new()));
+            }
+            Ok(Event::Empty(start)) => {
+                let name = String::from_utf8(start.name().as_ref().to_vec()).unwrap();
+                out.push((format!("{}/{name}", stack.join("/")), String::new()));
+            }
+            Ok(Event::End(_)) => {
+                stack.pop();
+            }
+            Ok(Event::Text(text)) => {
+                // Entities come as their own events; the text between them is literal.
+                let text = text
+                    .decode()
+                    .unwrap_or_else(|e| panic!("undecodable text ({e}) in {body}"))
+                    .into_owned();
+                assert!(
+                    !stack.is_empty() || text.trim().is_empty(),
+                    "text outside the root: {body}"
+                );
+                if let Some(last) = out.last_mut().filter(|_| !stack.is_empty()) {
+                    last.1.push_str(&text);
+                }
+            }
+            Ok(Event::CData(data)) => {
+                let text = String::from_utf8(data.into_inner().into_owned()).unwrap();
+                out.last_mut()
+                    .expect("CDATA inside an element")
+                    .1
+                    .push_str(&text);
+            }
+            Ok(Event::GeneralRef(entity)) => {
+                let name = String::from_utf8(entity.into_inner().into_owned()).unwrap();
+                let text = quick_xml::escape::unescape(&format!("&{name};"))
+                    .unwrap_or_else(|e| panic!("entity &{name}; ({e}) in {body}"))
+                    .into_owned();
+                out.last_mut()
+                    .expect("an entity inside an element")
+                    .1
+                    .push_str(&text);
+            }
+            Ok(Event::Eof) => break,
+            Ok(other) => panic!("unexpected {other:?} in {body}"),
+            Err(e) => panic!("not well-formed XML ({e}): {body}"),
+        }
+    }
+    assert!(
+        declared && roots == 1 && stack.is_empty(),
+        "not one declared document: {body}"
+    );
+    out
 }
 
 /// An upper-case UUID v4.
@@ -298,11 +383,22 @@ impl TestApp {
                 })
                 .unwrap_or_default()
         };
+        let content_type = header("content-type");
+        // Every XML body any test sees is parsed whole, not only its prefix.
+        if content_type.starts_with("text/xml") {
+            parse_xml(body);
+        }
         Reply {
             status,
-            content_type: header("content-type"),
+            content_type,
             request_id: header("x-acs-request-id"),
             body: body.to_owned(),
+            headers: head
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(':'))
+                .map(|(n, v)| (n.to_ascii_lowercase(), v.trim().to_owned()))
+                .collect(),
         }
     }
 
@@ -428,6 +524,7 @@ pub struct CallV3<'a> {
     body: Vec<u8>,
     secret: Option<&'static str>,
     authorization: Option<String>,
+    algorithm: &'static str,
 }
 
 impl TestApp {
@@ -443,6 +540,7 @@ impl TestApp {
             body: vec![],
             secret: None,
             authorization: None,
+            algorithm: "ACS3-HMAC-SHA256",
         }
     }
 }
@@ -479,16 +577,42 @@ impl CallV3<'_> {
         self
     }
 
+    /// Signs with ACS3-HMAC-SM3, the payload hash in x-acs-content-sha256 as the Tea cores send it.
+    pub fn sm3(mut self) -> Self {
+        self.algorithm = "ACS3-HMAC-SM3";
+        let hash = crate::signer::sm3_hex(b"");
+        self.header("x-acs-content-sha256", Some(&hash))
+    }
+
     /// Sends this Authorization header instead of signing.
     pub fn authorization(mut self, value: &str) -> Self {
         self.authorization = Some(value.to_owned());
         self
     }
 
+    /// The value of a signed header, as it will be sent.
+    pub fn header_value(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// The names of the headers this call signs, as it will send them.
+    pub fn signed_header_names(&self) -> Vec<String> {
+        self.headers.iter().map(|(n, _)| n.clone()).collect()
+    }
+
     /// The canonical request the server builds for this call: the signed headers as sent and
     /// the hash of the body it receives.
     pub fn canonical_request(&self) -> String {
-        crate::signer::canonical_request_v3("POST", &self.query, &self.headers, &self.body)
+        crate::signer::canonical_request_v3_with(
+            self.algorithm,
+            "POST",
+            &self.query,
+            &self.headers,
+            &self.body,
+        )
     }
 
     pub fn send(self) -> Reply {
@@ -497,6 +621,7 @@ impl CallV3<'_> {
             Some(value) => headers.push(("authorization".into(), value.clone())),
             // Signed as the SDK does for these actions: over an empty body.
             None => crate::signer::authorize_v3(
+                self.algorithm,
                 self.key.with_secret(self.secret),
                 "POST",
                 &self.query,
@@ -525,8 +650,12 @@ pub fn error_body(format: &str, host: &str, code: &str, message: &str) -> String
         "https://api.aliyun.com/troubleshoot?q={code}&product=ResourceManager&requestId=<RequestId>"
     );
     if format == "XML" {
+        let message = message
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
         format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><Error><RequestId><RequestId></RequestId><HostId>{host}</HostId><Code>{code}</Code><Message><![CDATA[{message}]]></Message><Recommend><![CDATA[{recommend}]]></Recommend></Error>"#
+            r"<?xml version='1.0' encoding='UTF-8'?><Error><RequestId><RequestId></RequestId><HostId>{host}</HostId><Code>{code}</Code><Message>{message}</Message><Recommend><![CDATA[{recommend}]]></Recommend></Error>"
         )
     } else {
         format!(

@@ -151,7 +151,7 @@ fn the_invitee_declines_and_cannot_decline_twice() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(
         reply.masked(),
-        r#"<?xml version="1.0" encoding="UTF-8"?><DeclineHandshakeResponse><RequestId><RequestId></RequestId><Handshake><HandshakeId>h-Ih8IuPfvV0t0abcd</HandshakeId><ResourceDirectoryId>rd-3G6zcw</ResourceDirectoryId><MasterAccountId>1512666876910000</MasterAccountId><MasterAccountName>CompanyA</MasterAccountName><TargetEntity>1772422852740000</TargetEntity><TargetType>Account</TargetType><Note>Welcome</Note><Status>Declined</Status><CreateTime>2026-11-22T07:00:00Z</CreateTime><ModifyTime>2026-11-22T08:00:00Z</ModifyTime><ExpireTime>2026-12-06T07:00:00Z</ExpireTime></Handshake></DeclineHandshakeResponse>"#
+        r"<?xml version='1.0' encoding='UTF-8'?><DeclineHandshakeResponse><RequestId><RequestId></RequestId><Handshake><HandshakeId>h-Ih8IuPfvV0t0abcd</HandshakeId><ResourceDirectoryId>rd-3G6zcw</ResourceDirectoryId><MasterAccountId>1512666876910000</MasterAccountId><MasterAccountName>CompanyA</MasterAccountName><TargetEntity>1772422852740000</TargetEntity><TargetType>Account</TargetType><Note>Welcome</Note><Status>Declined</Status><CreateTime>2026-11-22T07:00:00Z</CreateTime><ModifyTime>2026-11-22T08:00:00Z</ModifyTime><ExpireTime>2026-12-06T07:00:00Z</ExpireTime></Handshake></DeclineHandshakeResponse>"
     );
     let twice = app
         .call(INVITEE, "DeclineHandshake")
@@ -278,6 +278,28 @@ fn every_invite_error_comes_with_its_status_and_message_in_both_formats() {
             ],
             MANAGEMENT,
             invalid("Tag.1.Key"),
+        ),
+        // Each index has one spelling (issue #10): these would fill Tag.1's slot and one tag
+        // would be dropped without a word.
+        (
+            vec![
+                ("TargetEntity", "new@fresh.example"),
+                ("TargetType", "Email"),
+                ("Tag.1.Key", "a"),
+                ("Tag.01.Key", "b"),
+            ],
+            MANAGEMENT,
+            invalid("Tag.01.Key"),
+        ),
+        (
+            vec![
+                ("TargetEntity", "new@fresh.example"),
+                ("TargetType", "Email"),
+                ("Tag.1.Key", "a"),
+                ("Tag.+1.Value", "b"),
+            ],
+            MANAGEMENT,
+            invalid("Tag.+1.Value"),
         ),
         (
             vec![
@@ -529,7 +551,7 @@ fn lists_page_newest_first_with_total_count() {
         .send();
     assert_eq!(
         none.masked(),
-        r#"<?xml version="1.0" encoding="UTF-8"?><ListHandshakesForAccountResponse><RequestId><RequestId></RequestId><TotalCount>0</TotalCount><PageNumber>1</PageNumber><PageSize>10</PageSize><Handshakes></Handshakes></ListHandshakesForAccountResponse>"#
+        r"<?xml version='1.0' encoding='UTF-8'?><ListHandshakesForAccountResponse><RequestId><RequestId></RequestId><TotalCount>0</TotalCount><PageNumber>1</PageNumber><PageSize>10</PageSize><Handshakes></Handshakes></ListHandshakesForAccountResponse>"
     );
     let directory = app
         .call(MANAGEMENT, "ListHandshakesForResourceDirectory")
@@ -559,6 +581,9 @@ fn bad_paging_values_are_invalid_parameters_in_both_formats() {
             ("PageSize", "0"),
             ("PageSize", "101"),
             ("PageSize", ""),
+            // Plain decimal digits only (issue #10): Rust's parser alone would take these.
+            ("PageSize", "+2"),
+            ("PageNumber", "+1"),
         ] {
             check(
                 &app,

@@ -81,7 +81,7 @@ fn assert_envelope(reply: &Reply) {
         assert!(
             reply
                 .body
-                .starts_with(r#"<?xml version="1.0" encoding="UTF-8"?><Error><RequestId>"#),
+                .starts_with("<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>"),
             "{}",
             reply.body
         );

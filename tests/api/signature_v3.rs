@@ -1,4 +1,5 @@
-//! V3 (ACS3-HMAC-SHA256) authentication through the whole stack, signed by the test signer:
+//! V3 (ACS3-HMAC-SHA256 and ACS3-HMAC-SM3) authentication through the whole stack, signed by
+//! the test signer:
 //! the action and version come from headers, the client's SignedHeaders decide what is signed,
 //! and each failure has its code. V3 answers in JSON.
 
@@ -45,8 +46,37 @@ fn a_wrong_v3_signature_quotes_the_servers_string_to_sign_and_canonical_request(
     let cr = call.canonical_request();
     let sts = format!("ACS3-HMAC-SHA256\n{}", signer::sha256_hex(cr.as_bytes()));
     let reply = call.send();
+    // The live gateway's V3 wording (aliyun/alibabacloud-csharp-sdk#40), not V1's.
     let message = format!(
-        "Specified signature is not matched with our calculation. server string to sign is:{sts} canonical request is:{cr}"
+        "Specified signature does not match our calculation. server StringToSign is [{sts}] server CanonicalRequest is [{cr}]"
+    );
+    assert_error(
+        &reply,
+        "JSON",
+        &app.host(),
+        &expected(400, "SignatureDoesNotMatch", message),
+    );
+}
+
+#[test]
+fn an_empty_signature_is_a_mismatch_quoting_the_servers_calculation() {
+    let app = spawn_app();
+    let call = accept(&app, INVITEE);
+    let cr = call.canonical_request();
+    let sts = format!("ACS3-HMAC-SHA256\n{}", signer::sha256_hex(cr.as_bytes()));
+    let names: Vec<_> = {
+        let mut names: Vec<_> = call.signed_header_names();
+        names.sort();
+        names
+    };
+    let reply = call
+        .authorization(&format!(
+            "ACS3-HMAC-SHA256 Credential=LTAI5tEmuInvitee00001,SignedHeaders={},Signature=",
+            names.join(";")
+        ))
+        .send();
+    let message = format!(
+        "Specified signature does not match our calculation. server StringToSign is [{sts}] server CanonicalRequest is [{cr}]"
     );
     assert_error(
         &reply,
@@ -85,7 +115,7 @@ fn a_malformed_authorization_is_an_incomplete_signature_and_another_algorithm_is
     }
     let reply = accept(&app, INVITEE)
         .authorization(
-            "ACS3-HMAC-SM3 Credential=LTAI5tEmuInvitee00001,SignedHeaders=host,Signature=00",
+            "ACS3-RSA-SHA256 Credential=LTAI5tEmuInvitee00001,SignedHeaders=host,Signature=00",
         )
         .send();
     assert_error(
@@ -213,4 +243,93 @@ fn v3_sts_credentials_travel_in_headers() {
         (reply.status, reply.code()),
         (404, "InvalidAccessKeyId.NotFound".to_owned())
     );
+}
+
+// Issue #10: a signature over `host` alone, taken from a GetHandshake, was accepted as an
+// AcceptHandshake with a fresh nonce. The spec requires `host` and every `x-acs-*` header the
+// request carries to be signed.
+#[test]
+fn a_signature_that_leaves_out_a_header_it_must_cover_is_incomplete() {
+    let app = spawn_app();
+    let incomplete = expected(
+        400,
+        "IncompleteSignature",
+        "The request signature does not conform to Aliyun standards. server string to sign is:",
+    );
+    let query = vec![("HandshakeId".to_owned(), "h-Ih8IuPfvV0t0abcd".to_owned())];
+    let host = vec![("host".to_owned(), app.host())];
+    let cr = signer::canonical_request_v3("POST", &query, &host, b"");
+    let authorization = format!(
+        "ACS3-HMAC-SHA256 Credential={},SignedHeaders=host,Signature={}",
+        INVITEE.id,
+        signer::signature_v3(INVITEE.secret, &cr)
+    );
+    let replayed = format!(
+        "POST /?HandshakeId=h-Ih8IuPfvV0t0abcd HTTP/1.1\r\nHost: {}\r\nx-acs-action: AcceptHandshake\r\nx-acs-version: 2020-03-31\r\nx-acs-date: {}\r\nx-acs-signature-nonce: {}\r\nauthorization: {authorization}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        app.host(),
+        signer::now_timestamp(),
+        signer::nonce()
+    );
+    let reply = app.raw(replayed.as_bytes());
+    assert_error(&reply, "JSON", &app.host(), &incomplete);
+    assert_eq!(
+        app.handshake("h-Ih8IuPfvV0t0abcd").unwrap().status,
+        resourcemanager_emulator::domain::Status::Pending
+    );
+
+    for name in [
+        "host",
+        "x-acs-action",
+        "x-acs-version",
+        "x-acs-date",
+        "x-acs-signature-nonce",
+        "x-acs-content-sha256",
+    ] {
+        let call = accept(&app, INVITEE);
+        let value = call.header_value(name).unwrap();
+        let reply = call.header(name, None).unsigned_header(name, &value).send();
+        assert_error(&reply, "JSON", &app.host(), &incomplete);
+    }
+    // An x-acs-* header the SDK never sends must be signed too; other headers need not be.
+    let reply = accept(&app, INVITEE)
+        .unsigned_header("x-acs-extra", "1")
+        .send();
+    assert_error(&reply, "JSON", &app.host(), &incomplete);
+    let reply = accept(&app, INVITEE)
+        .unsigned_header("x-custom", "1")
+        .send();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[test]
+fn an_sm3_signed_call_succeeds_and_a_wrong_sm3_signature_quotes_the_sm3_calculation() {
+    let app = spawn_app();
+    let reply = accept(&app, INVITEE).sm3().send();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["Handshake"]["Status"], "Accepted");
+
+    let call = app
+        .call_v3(MANAGEMENT, "CancelHandshake")
+        .query("HandshakeId", "h-Ih8IuPfvV0t0abcd")
+        .sm3()
+        .secret("NotTheSecret");
+    let cr = call.canonical_request();
+    let sts = format!("ACS3-HMAC-SM3\n{}", signer::sm3_hex(cr.as_bytes()));
+    let message = format!(
+        "Specified signature does not match our calculation. server StringToSign is [{sts}] server CanonicalRequest is [{cr}]"
+    );
+    assert_error(
+        &call.send(),
+        "JSON",
+        &app.host(),
+        &expected(400, "SignatureDoesNotMatch", message),
+    );
+    // The SM3 body hash is what is signed: a SHA-256 one fails the signature.
+    let sha = signer::sha256_hex(b"");
+    let reply = accept(&app, INVITEE)
+        .sm3()
+        .header("x-acs-content-sha256", Some(&sha))
+        .body(b"x")
+        .send();
+    assert_eq!(reply.code(), "SignatureDoesNotMatch", "{}", reply.body);
 }

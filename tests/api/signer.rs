@@ -119,8 +119,28 @@ pub fn sign_v1(
     all
 }
 
+/// Hex of the V3 `algorithm`'s hash: SHA-256, or SM3 for `ACS3-HMAC-SM3`.
+fn hash_v3(algorithm: &str, bytes: &[u8]) -> String {
+    if algorithm == "ACS3-HMAC-SM3" {
+        hex::encode(sm3::Sm3::digest(bytes))
+    } else {
+        hex::encode(Sha256::digest(bytes))
+    }
+}
+
 /// V3 canonical request over `query` and the signed `headers` (lower-case names, as signed).
 pub fn canonical_request_v3(
+    method: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+    body: &[u8],
+) -> String {
+    canonical_request_v3_with("ACS3-HMAC-SHA256", method, query, headers, body)
+}
+
+/// [`canonical_request_v3`] for `algorithm`, whose hash covers the body.
+pub fn canonical_request_v3_with(
+    algorithm: &str,
     method: &str,
     query: &[(String, String)],
     headers: &[(String, String)],
@@ -147,18 +167,29 @@ pub fn canonical_request_v3(
         .join(";");
     format!(
         "{method}\n/\n{query}\n{canonical_headers}\n{signed}\n{}",
-        hex::encode(Sha256::digest(body))
+        hash_v3(algorithm, body)
     )
 }
 
 pub fn signature_v3(secret: &str, canonical_request: &str) -> String {
+    signature_v3_with("ACS3-HMAC-SHA256", secret, canonical_request)
+}
+
+/// The hex signature of `canonical_request` with `algorithm` (`ACS3-HMAC-SHA256` or `-SM3`).
+pub fn signature_v3_with(algorithm: &str, secret: &str, canonical_request: &str) -> String {
     let string_to_sign = format!(
-        "ACS3-HMAC-SHA256\n{}",
-        hex::encode(Sha256::digest(canonical_request.as_bytes()))
+        "{algorithm}\n{}",
+        hash_v3(algorithm, canonical_request.as_bytes())
     );
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(string_to_sign.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    if algorithm == "ACS3-HMAC-SM3" {
+        let mut mac = Hmac::<sm3::Sm3>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(string_to_sign.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    } else {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(string_to_sign.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
 }
 
 /// The headers of a V3 request as the Python Tea SDK builds them (all of them signed).
@@ -182,8 +213,9 @@ pub fn v3_headers(key: Key, host: &str, action: &str, body: &[u8]) -> Vec<(Strin
     headers
 }
 
-/// Adds the Authorization header for `headers` as they stand.
+/// Adds the Authorization header for `headers` as they stand, signed with `algorithm`.
 pub fn authorize_v3(
+    algorithm: &str,
     key: Key,
     method: &str,
     query: &[(String, String)],
@@ -191,18 +223,22 @@ pub fn authorize_v3(
     body: &[u8],
 ) {
     headers.retain(|(n, _)| n != "authorization");
-    let cr = canonical_request_v3(method, query, headers, body);
+    let cr = canonical_request_v3_with(algorithm, method, query, headers, body);
     let mut names: Vec<_> = headers.iter().map(|(k, _)| k.clone()).collect();
     names.sort();
     let value = format!(
-        "ACS3-HMAC-SHA256 Credential={},SignedHeaders={},Signature={}",
+        "{algorithm} Credential={},SignedHeaders={},Signature={}",
         key.id,
         names.join(";"),
-        signature_v3(key.secret, &cr)
+        signature_v3_with(algorithm, key.secret, &cr)
     );
     headers.push(("authorization".into(), value));
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+pub fn sm3_hex(bytes: &[u8]) -> String {
+    hash_v3("ACS3-HMAC-SM3", bytes)
 }

@@ -1,7 +1,7 @@
 // SDK contract checks for the official Node clients, through each SDK's own API.
 //
-// Clients and modes: @alicloud/resourcemanager20200331 (Tea) with its default V3 signing and with
-// signatureAlgorithm 'v2'; @alicloud/pop-core RPCClient with POST (form body) and GET.
+// Clients and modes: @alicloud/resourcemanager20200331 (Tea) with its default V3 signing
+// (ACS3-HMAC-SHA256), with signatureAlgorithm 'ACS3-HMAC-SM3' and with 'v2'; @alicloud/pop-core RPCClient with POST (form body) and GET.
 //
 // Every mode is held to one contract (`contract`); an adapter per client turns an action call into
 // the SDK's own call and hands back the response body with its wire (PascalCase) keys.
@@ -25,6 +25,8 @@ const MISMATCH = [409, 'HandshakeStatusMismatch', 'The invitation is invalid.'];
 const NOT_FOUND = [404, 'EntityNotExists.Handshake', 'The specified handshake does not exist.'];
 const INVALID_ID = [400, 'InvalidParameter.HandshakeId', 'The HandshakeId is invalid.'];
 const BAD_SIGNATURE = [400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.'];
+// V3 has its own wording (the live gateway's, quoted in aliyun/alibabacloud-csharp-sdk#40).
+const BAD_SIGNATURE_V3 = [400, 'SignatureDoesNotMatch', 'Specified signature does not match our calculation. server StringToSign is ['];
 const BAD_TOKEN = [400, 'InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed.'];
 const NONCE_USED = [400, 'SignatureNonceUsed', 'Specified signature nonce was used already.'];
 const DUPLICATE = [409, 'EntityAlreadyExists.Handshake', 'Handshakes with the same target entity already exist.'];
@@ -51,6 +53,21 @@ function assert(condition, detail) {
 
 const invitee = (mode) => [`SDK.${mode}`, `Secret${mode}`];
 const sts = (mode) => [`STS.${mode}`, `StsSecret${mode}`, `StsToken${mode}`];
+
+// Adds a fault rule through the emulator's control plane.
+function addFault(rule) {
+  const body = JSON.stringify(rule);
+  return new Promise((resolve, reject) => {
+    const request = require('http').request(`http://${HOSTPORT}/_emulator/faults`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    }, (reply) => {
+      reply.resume();
+      reply.on('end', () => (reply.statusCode === 201 ? resolve() : reject(new Error(`fault rule: ${reply.statusCode}`))));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
 
 async function expectRaise(call) {
   try {
@@ -94,7 +111,7 @@ async function contract(adapter, mode) {
   await check(`${label}: InvalidParameter.HandshakeId`, () => error(() => accept(client, 'h-bad'), INVALID_ID));
   await check(`${label}: a wrong caller is told the handshake does not exist`, () => error(() => accept(management, stsId), NOT_FOUND));
   const wrongSecret = adapter.client(invitee(mode)[0], 'wrong');
-  await check(`${label}: a wrong secret is SignatureDoesNotMatch`, () => error(() => accept(wrongSecret, UNKNOWN), BAD_SIGNATURE));
+  await check(`${label}: a wrong secret is SignatureDoesNotMatch`, () => error(() => accept(wrongSecret, UNKNOWN), adapter.badSignature));
   await check(`${label}: an STS credential works`,
     async () => assertHandshake(await accept(adapter.client(...sts(mode)), stsId), stsId, 'Accepted'));
   const bogusToken = adapter.client(...sts(mode).slice(0, 2), 'bogus');
@@ -126,6 +143,18 @@ async function contract(adapter, mode) {
   await check(`${label}: a bad PageSize is InvalidParameter`,
     () => error(() => adapter.call(client, 'ListHandshakesForAccount', { PageSize: 101 }), BAD_PAGE_SIZE));
 
+  if (adapter.accessDenied) {
+    await check(`${label}: a RAM denial carries its AccessDeniedDetail`, async () => {
+      await addFault({ action: 'AcceptHandshake', access_key_id: invitee(mode)[0], code: 'NoPermission', times: 1 });
+      const e = await expectRaise(() => accept(client, acceptId));
+      assert(e.statusCode === 403 && e.code === 'NoPermission', [e.statusCode, e.code, e.message]);
+      const detail = adapter.accessDenied(e) || {};
+      assert(detail.AuthAction === 'resourcemanager:AcceptHandshake', detail);
+      assert(detail.AuthPrincipalDisplayName === invitee(mode)[0], detail);
+      assert(detail.AuthPrincipalType === 'SubUser' && detail.EncodedDiagnosticMessage, detail);
+    });
+  }
+
   await check(`${label}: a replayed nonce is refused`, async () => {
     const [owner, name] = adapter.nonceOwner;
     const original = owner[name];
@@ -145,6 +174,8 @@ const lowerFirst = (name) => name[0].toLowerCase() + name.slice(1);
 
 const tea = (algorithm) => ({
   label: `node tea ${algorithm || 'v3'}`,
+  badSignature: algorithm === 'v2' ? BAD_SIGNATURE : BAD_SIGNATURE_V3,
+  accessDenied: (error) => error.accessDeniedDetail,
   nonceOwner: [openApiUtils, 'getNonce'],
   client(key, secret, token) {
     const config = new OpenApi.$OpenApiUtil.Config({
@@ -172,6 +203,7 @@ const tea = (algorithm) => ({
 
 const pop = (method) => ({
   label: `node pop-core ${method}`,
+  badSignature: BAD_SIGNATURE,
   nonceOwner: [kitx, 'makeNonce'],
   client: (key, secret, token) => new RPCClient({
     accessKeyId: key, accessKeySecret: secret, securityToken: token,
@@ -190,6 +222,7 @@ const pop = (method) => ({
 
 (async () => {
   await contract(tea(), 'NdTeV3');
+  await contract(tea('ACS3-HMAC-SM3'), 'NdTeS3');
   await contract(tea('v2'), 'NdTeV2');
   await contract(pop('POST'), 'PopPst');
   await contract(pop('GET'), 'PopGet');

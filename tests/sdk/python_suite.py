@@ -1,7 +1,7 @@
 """SDK contract checks for the official Python clients, through each SDK's own API.
 
-Clients and modes: alibabacloud-resourcemanager20200331 (Tea) with its default V3 signing and
-with signature_algorithm='v2'; aliyun-python-sdk-core + aliyun-python-sdk-resourcemanager
+Clients and modes: alibabacloud-resourcemanager20200331 (Tea) with its default V3 signing
+(ACS3-HMAC-SHA256), with signature_algorithm='ACS3-HMAC-SM3' and with signature_algorithm='v2'; aliyun-python-sdk-core + aliyun-python-sdk-resourcemanager
 (legacy) with POST and GET in JSON, and XML through its raw get_response() path.
 
 Every mode is held to one contract (`contract`); an adapter per client turns an action call
@@ -29,6 +29,8 @@ MISMATCH = (409, "HandshakeStatusMismatch", "The invitation is invalid.")
 NOT_FOUND = (404, "EntityNotExists.Handshake", "The specified handshake does not exist.")
 INVALID_ID = (400, "InvalidParameter.HandshakeId", "The HandshakeId is invalid.")
 BAD_SIGNATURE = (400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
+# V3 has its own wording (the live gateway's, quoted in aliyun/alibabacloud-csharp-sdk#40).
+BAD_SIGNATURE_V3 = (400, "SignatureDoesNotMatch", "Specified signature does not match our calculation. server StringToSign is [")
 BAD_TOKEN = (400, "InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
 NONCE_USED = (400, "SignatureNonceUsed", "Specified signature nonce was used already.")
 DUPLICATE = (409, "EntityAlreadyExists.Handshake", "Handshakes with the same target entity already exist.")
@@ -133,6 +135,18 @@ def contract(adapter, mode):
     check(f"{label}: a bad PageSize is InvalidParameter", lambda: error(
         lambda: adapter.call(client, "ListHandshakesForAccount", PageSize=101), BAD_PAGE_SIZE))
 
+    if hasattr(adapter, "access_denied"):
+        def denied():
+            add_fault({"action": "AcceptHandshake", "access_key_id": invitee(mode)[0], "code": "NoPermission", "times": 1})
+            error = expect_raise(lambda: accept(client, accept_id))
+            assert getattr(error, "status_code", None) == 403 and error.code == "NoPermission", repr(error)
+            detail = adapter.access_denied(error) or {}
+            assert detail.get("AuthAction") == "resourcemanager:AcceptHandshake", detail
+            assert detail.get("AuthPrincipalDisplayName") == invitee(mode)[0], detail
+            assert detail.get("AuthPrincipalType") == "SubUser" and detail.get("EncodedDiagnosticMessage"), detail
+
+        check(f"{label}: a RAM denial carries its AccessDeniedDetail", denied)
+
     if adapter.nonce_owner is None:
         return
 
@@ -153,6 +167,16 @@ def _assert(condition):
     assert condition
 
 
+def add_fault(rule):
+    """Adds a fault rule through the emulator's control plane."""
+    import urllib.request
+
+    request = urllib.request.Request(f"http://{HOSTPORT}/_emulator/faults", data=json.dumps(rule).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request) as reply:
+        assert reply.status == 201, reply.status
+
+
 # ---- Tea: alibabacloud-resourcemanager20200331 -------------------------------------------
 
 from alibabacloud_resourcemanager20200331 import models as rm_models  # noqa: E402
@@ -169,12 +193,12 @@ def snake(name):
 class Tea:
     """The Tea client, with its default V3 signing or `signature_algorithm`."""
 
-    bad_signature = BAD_SIGNATURE
     nonce_owner = (TeaUtils, "get_nonce")
 
     def __init__(self, algorithm=None):
         self.algorithm = algorithm
         self.label = f"python tea {algorithm or 'v3'}"
+        self.bad_signature = BAD_SIGNATURE if algorithm == "v2" else BAD_SIGNATURE_V3
 
     def client(self, key, secret, token=None):
         config = Config(access_key_id=key, access_key_secret=secret, security_token=token,
@@ -182,6 +206,10 @@ class Tea:
         if self.algorithm:
             config.signature_algorithm = self.algorithm
         return TeaClient(config)
+
+    @staticmethod
+    def access_denied(error):
+        return error.access_denied_detail
 
     @staticmethod
     def call(client, action, **params):
@@ -287,7 +315,7 @@ class LegacyXml(Legacy):
         status, headers, body = client.get_response(request)
         text = body.decode()
         assert headers.get("Content-Type") == "text/xml;charset=utf-8", headers
-        assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>'), text
+        assert text.startswith("<?xml version='1.0' encoding='UTF-8'?>"), text
         root = ElementTree.fromstring(text)
         if status != 200:
             assert root.tag == "Error", text
@@ -307,6 +335,7 @@ class LegacyXml(Legacy):
 
 if __name__ == "__main__":
     contract(Tea(), "PyTeV3")
+    contract(Tea("ACS3-HMAC-SM3"), "PyTeS3")
     contract(Tea("v2"), "PyTeV2")
     contract(Legacy("POST"), "PyLegP")
     contract(Legacy("GET"), "PyLegG")

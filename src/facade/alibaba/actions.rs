@@ -63,6 +63,20 @@ impl Action {
             .find(|action| action.as_str() == name)
     }
 
+    /// The parameter a message names when it needs one and the request gives none to name (a
+    /// fault rule's InvalidParameter without a detail): the action's main input.
+    #[must_use]
+    pub const fn main_parameter(self) -> &'static str {
+        match self {
+            Self::InviteAccountToResourceDirectory => "TargetEntity",
+            Self::AcceptHandshake
+            | Self::DeclineHandshake
+            | Self::CancelHandshake
+            | Self::GetHandshake => "HandshakeId",
+            Self::ListHandshakesForAccount | Self::ListHandshakesForResourceDirectory => "PageSize",
+        }
+    }
+
     /// The root element of this action's XML response.
     #[must_use]
     pub fn xml_root(self) -> String {

@@ -1,5 +1,5 @@
 //! Authentication of RPC requests, signed with V1 (`Signature` parameter) or V3
-//! (`Authorization: ACS3-HMAC-SHA256 …`). Both run the same checks in the same order: required
+//! (`Authorization: ACS3-HMAC-SHA256 …` or `ACS3-HMAC-SM3 …`). Both run the same checks in the same order: required
 //! parts present, the algorithm, the timestamp's form and window, the credential (and its STS
 //! token), the signature, the nonce. The order is not documented (AMBIGUOUS); this one never
 //! records a nonce for a request that failed any other check.
@@ -30,13 +30,50 @@ pub const REQUIRED_V1: [&str; 6] = [
     "SignatureNonce",
 ];
 
-/// Who made an authenticated request.
+/// Who made an authenticated request, and what the server computed to check its signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     /// The account the key acts for.
     pub account_id: AccountId,
     /// The key that signed.
     pub access_key_id: String,
+    /// Whether the key is a temporary (STS) one.
+    pub temporary: bool,
+    /// What was signed, for errors that quote it (a fault rule's SignatureDoesNotMatch).
+    pub signed: Signed,
+}
+
+/// What the server computed to check a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signed {
+    /// V1: the string to sign.
+    V1 {
+        /// `GET&%2F&…`.
+        string_to_sign: String,
+    },
+    /// V3: the string to sign and the canonical request it hashes.
+    V3 {
+        /// `ACS3-…\n<hex>`.
+        string_to_sign: String,
+        /// The canonical request.
+        canonical_request: String,
+    },
+}
+
+impl Signed {
+    /// The string to sign, whatever the scheme.
+    #[must_use]
+    pub fn string_to_sign(&self) -> &str {
+        match self {
+            Self::V1 { string_to_sign } | Self::V3 { string_to_sign, .. } => string_to_sign,
+        }
+    }
+}
+
+/// A credential that passed every check: its account, and whether it is temporary.
+struct Passed {
+    account_id: AccountId,
+    temporary: bool,
 }
 
 /// What authentication needs from the application.
@@ -102,7 +139,7 @@ fn settle(
     claim: &Claim<'_>,
     signed_by: impl Fn(&str) -> bool,
     mismatch: impl FnOnce() -> ApiError,
-) -> ApiResult<Caller> {
+) -> ApiResult<Passed> {
     let signed_at = parse_timestamp(claim.timestamp)?;
     if (ctx.wall_now - signed_at).abs() > TIMESTAMP_WINDOW {
         return Err(ApiError::new(ErrorCode::InvalidTimeStampExpired));
@@ -119,6 +156,7 @@ fn settle(
         return Err(mismatch());
     }
     let account_id = credential.account_id;
+    let temporary = credential.security_token.is_some();
     // A nonce only has to be remembered while its timestamp could still pass the window.
     if !ctx
         .nonces
@@ -126,9 +164,9 @@ fn settle(
     {
         return Err(ApiError::new(ErrorCode::SignatureNonceUsed));
     }
-    Ok(Caller {
+    Ok(Passed {
         account_id,
-        access_key_id: claim.access_key_id.to_owned(),
+        temporary,
     })
 }
 
@@ -165,12 +203,18 @@ pub fn authenticate_v1(params: &Params, method: &str, ctx: AuthContext<'_>) -> A
         timestamp,
         nonce,
     };
-    settle(
+    let passed = settle(
         ctx,
         &claim,
         |secret| signature_v1::verify(secret, &string_to_sign, sent_signature),
         || ApiError::with(ErrorCode::SignatureDoesNotMatch, string_to_sign.as_str()),
-    )
+    )?;
+    Ok(Caller {
+        account_id: passed.account_id,
+        access_key_id: access_key_id.to_owned(),
+        temporary: passed.temporary,
+        signed: Signed::V1 { string_to_sign },
+    })
 }
 
 /// The V3 headers a request must carry besides Authorization, in the order they are checked.
@@ -178,11 +222,12 @@ pub const REQUIRED_V3: [&str; 2] = ["x-acs-date", "x-acs-signature-nonce"];
 
 /// Authenticates a V3-signed request: `query` is the query string's parameters alone (a form
 /// body is covered by the payload hash, not the canonical query). A missing or malformed
-/// Authorization header is an incomplete signature.
+/// Authorization header is an incomplete signature, and so is one whose SignedHeaders leave out
+/// `host` or an `x-acs-*` header the request carries.
 ///
-/// On a mismatch the message carries the server's string to sign and, after
-/// ` canonical request is:`, the canonical request it hashed: the fastest way to see which
-/// header or parameter differs from what the client signed.
+/// On a mismatch the message carries the server's StringToSign and the CanonicalRequest it
+/// hashed, each in brackets: the fastest way to see which header or parameter differs from what
+/// the client signed. An empty `Signature=` is a mismatch too, as the live gateway answers it.
 pub fn authenticate_v3(
     query: &Params,
     method: &str,
@@ -194,9 +239,8 @@ pub fn authenticate_v3(
         .get("authorization")
         .and_then(signature_v3::Authorization::parse)
         .ok_or_else(|| ApiError::with(ErrorCode::IncompleteSignature, ""))?;
-    if authorization.algorithm != signature_v3::ALGORITHM {
-        return Err(ApiError::new(ErrorCode::InvalidSignatureMethod));
-    }
+    let algorithm = signature_v3::Algorithm::parse(authorization.algorithm)
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidSignatureMethod))?;
     let mut values = [""; REQUIRED_V3.len()];
     for (slot, name) in values.iter_mut().zip(REQUIRED_V3) {
         *slot = headers
@@ -204,29 +248,43 @@ pub fn authenticate_v3(
             .ok_or_else(|| ApiError::with(ErrorCode::MissingParameter, name))?;
     }
     let [timestamp, nonce] = values;
+    if signature_v3::unsigned_required(&authorization, headers.names()).is_some() {
+        return Err(ApiError::with(ErrorCode::IncompleteSignature, ""));
+    }
     let canonical_request = signature_v3::canonical_request(
         method,
         &signature_v3::canonical_query(query),
         &authorization,
         |name| headers.get(name),
-        &signature_v3::payload_hash(body),
+        &signature_v3::payload_hash(algorithm, body),
     );
-    let string_to_sign = signature_v3::string_to_sign(&canonical_request);
+    let string_to_sign = signature_v3::string_to_sign(algorithm, &canonical_request);
     let claim = Claim {
         access_key_id: authorization.credential,
         security_token: headers.non_empty("x-acs-security-token"),
         timestamp,
         nonce,
     };
-    settle(
+    let passed = settle(
         ctx,
         &claim,
-        |secret| signature_v3::verify(secret, &string_to_sign, authorization.signature),
+        |secret| signature_v3::verify(algorithm, secret, &string_to_sign, authorization.signature),
         || {
-            let detail = format!("{string_to_sign} canonical request is:{canonical_request}");
-            ApiError::with(ErrorCode::SignatureDoesNotMatch, detail)
+            ApiError::with_details(
+                ErrorCode::SignatureDoesNotMatchV3,
+                [string_to_sign.as_str(), canonical_request.as_str()],
+            )
         },
-    )
+    )?;
+    Ok(Caller {
+        account_id: passed.account_id,
+        access_key_id: authorization.credential.to_owned(),
+        temporary: passed.temporary,
+        signed: Signed::V3 {
+            string_to_sign,
+            canonical_request,
+        },
+    })
 }
 
 #[cfg(test)]

@@ -2,8 +2,11 @@
 //! returned. Nothing else in the crate holds a code string or a status number; everything
 //! reaches them through [`ErrorCode`].
 //!
-//! A message may hold one `{}`, filled per error (a parameter name, the server's string to sign).
-//! Where the reference material disagreed (AMBIGUOUS), the row's doc says which way we went.
+//! A message may hold `{}` placeholders, filled in order per error (a parameter name, the
+//! server's string to sign). A wire code has one row, except where a signing scheme words the
+//! same code its own way: then its rows sit together and share the status, and the first is
+//! the one [`ErrorCode::parse`] finds. Where the reference material disagreed (AMBIGUOUS), the
+//! row's doc says which way we went.
 
 macro_rules! error_codes {
     ($( $(#[doc = $doc:literal])+ $variant:ident = $code:literal, $status:literal, $message:literal; )+) => {
@@ -29,7 +32,7 @@ macro_rules! error_codes {
                 match self { $(ErrorCode::$variant => $status,)+ }
             }
 
-            /// The message, with `{}` where a per-error detail goes.
+            /// The message, with a `{}` where each per-error detail goes.
             #[must_use]
             pub const fn message_template(self) -> &'static str {
                 match self { $(ErrorCode::$variant => $message,)+ }
@@ -68,7 +71,7 @@ error_codes! {
     InvalidVersion = "InvalidVersion", 400, "Specified parameter Version is not valid.";
 
     // ---- Signature (V1) and credentials ----
-    /// SignatureMethod is not HMAC-SHA1, or a V3 algorithm other than ACS3-HMAC-SHA256. AMBIGUOUS: V1 HMAC-SHA256 is refused too (not documented for RM).
+    /// SignatureMethod is not HMAC-SHA1, or a V3 algorithm other than ACS3-HMAC-SHA256 and ACS3-HMAC-SM3 (ACS3-RSA-SHA256 needs a key pair the world does not hold). AMBIGUOUS: V1 HMAC-SHA256 is refused too (not documented for RM).
     InvalidSignatureMethod = "InvalidSignatureMethod", 400, "Specified signature method is not valid.";
     /// Timestamp (V3: x-acs-date) is not `YYYY-MM-DDThh:mm:ssZ`.
     InvalidTimeStampFormat = "InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted.";
@@ -78,9 +81,11 @@ error_codes! {
     InvalidAccessKeyIdNotFound = "InvalidAccessKeyId.NotFound", 404, "Specified access key is not found.";
     /// The access key is marked `disabled` in the world.
     InvalidAccessKeyIdInactive = "InvalidAccessKeyId.Inactive", 400, "Specified access key is disabled.";
-    /// The signature does not match; the message ends with the server's string to sign, no space after the colon (V3: then ` canonical request is:` and the canonical request).
+    /// V1: the signature does not match; the message ends with the server's string to sign, no space after the colon (the legacy SDKs compare it with their own, byte for byte).
     SignatureDoesNotMatch = "SignatureDoesNotMatch", 400, "Specified signature is not matched with our calculation. server string to sign is:{}";
-    /// V3: the Authorization header is missing (x-acs-action routing, no Signature) or not `ACS3-… Credential=…,SignedHeaders=…,Signature=…`. AMBIGUOUS: no string to sign follows, as none can be built.
+    /// V3: the signature does not match, or the Authorization's `Signature=` is empty; the message quotes the server's StringToSign and CanonicalRequest in brackets, as a live reply does (aliyun/alibabacloud-csharp-sdk#40, which also shows the empty `Signature=` case). AMBIGUOUS: the thread quotes the StringToSign part; the CanonicalRequest part follows third-party tools that parse these messages, joined by one space.
+    SignatureDoesNotMatchV3 = "SignatureDoesNotMatch", 400, "Specified signature does not match our calculation. server StringToSign is [{}] server CanonicalRequest is [{}]";
+    /// V3: the Authorization header is missing (x-acs-action routing, no Signature) or not `ACS3-… Credential=…,SignedHeaders=…,Signature=…`, or its SignedHeaders leave out `host` or an `x-acs-*` header the request carries (the V3 spec: every common request header present, except Authorization, must be signed). AMBIGUOUS: no string to sign follows (none can be built, or one would match the client's and read as a wrong secret).
     IncompleteSignature = "IncompleteSignature", 400, "The request signature does not conform to Aliyun standards. server string to sign is:{}";
     /// An STS access key sent without SecurityToken. AMBIGUOUS message: the gateway's `{Name} is mandatory for this action.` shape.
     MissingSecurityToken = "MissingSecurityToken", 400, "SecurityToken is mandatory for this action.";
@@ -205,15 +210,28 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
-    fn wire_codes_are_unique() {
+    fn a_wire_code_has_one_row_or_adjacent_rows_with_one_status() {
         let mut seen = HashSet::new();
-        for code in ErrorCode::ALL {
-            assert!(
-                seen.insert(code.as_str()),
-                "{} appears twice",
-                code.as_str()
-            );
+        for pair in ErrorCode::ALL.windows(2) {
+            if pair[0].as_str() == pair[1].as_str() {
+                assert_eq!(pair[0].status(), pair[1].status(), "{pair:?}");
+                assert_ne!(pair[0].message_template(), pair[1].message_template());
+            }
         }
+        for code in ErrorCode::ALL {
+            let first = ErrorCode::parse(code.as_str()).unwrap();
+            if first == *code {
+                assert!(
+                    seen.insert(code.as_str()),
+                    "{} appears apart",
+                    code.as_str()
+                );
+            }
+        }
+        assert_eq!(
+            ErrorCode::parse("SignatureDoesNotMatch"),
+            Some(ErrorCode::SignatureDoesNotMatch)
+        );
     }
 
     #[test]
@@ -224,10 +242,10 @@ mod tests {
     }
 
     #[test]
-    fn every_template_has_at_most_one_placeholder_and_a_description() {
+    fn every_template_has_at_most_two_placeholders_and_a_description() {
         for code in ErrorCode::ALL {
             assert!(
-                code.message_template().matches("{}").count() <= 1,
+                code.message_template().matches("{}").count() <= 2,
                 "{code:?}"
             );
             assert!(!code.when().trim().is_empty(), "{code:?}");

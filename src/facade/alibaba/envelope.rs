@@ -1,24 +1,31 @@
 //! Response envelopes, JSON and XML, for successes and errors, byte for byte as the gateway
 //! writes them: compact JSON with `RequestId` first; XML with a declaration and an
 //! `<{Action}Response>` root; errors as `{RequestId, HostId, Code, Message, Recommend}` or
-//! `<Error>` with the message and recommendation in CDATA.
+//! `<Error>` with the message as escaped text and only the recommendation in CDATA.
+//!
+//! The XML shape is the one in a live body Alibaba's own documentation quotes (the CLI's
+//! `mcp-proxy` page: `<?xml version='1.0' encoding='UTF-8'?><Error>…<Message>Specified api is not
+//! found, please check your url and method.</Message><Recommend><![CDATA[…]]></Recommend></Error>`).
+//! Every XML body is well-formed: text that XML 1.0 cannot carry at all (most C0 control
+//! characters, U+FFFE, U+FFFF) is replaced with U+FFFD, since no escape can express it.
 
-use super::error::ApiError;
+use super::error::{AccessDenied, ApiError};
 use quick_xml::Writer;
-use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::escape::partial_escape;
+use quick_xml::events::{BytesCData, BytesEnd, BytesStart, BytesText, Event};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// The product name in `Recommend` links.
 const PRODUCT: &str = "ResourceManager";
-/// The XML declaration every XML body starts with.
-const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
+/// The XML declaration every XML body starts with, single-quoted as in live gateway bodies.
+const XML_DECLARATION: &str = "<?xml version='1.0' encoding='UTF-8'?>";
 
-/// The response format a request asked for.
+/// The response format a request asked for (without a `Format`: see `route::default_format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
-    /// `Format=JSON` (any case), or no Format: AMBIGUOUS default, JSON per the Resource Manager
-    /// common-parameters page (the generic RPC pages say XML).
+    /// `Format=JSON` (any case).
     #[default]
     Json,
     /// `Format=XML` (any case).
@@ -38,16 +45,15 @@ impl Format {
         }
     }
 
-    /// The format a raw query asks for, read leniently: for errors found before the parameters
-    /// could be parsed (a bad method, a repeated or badly encoded parameter, an oversized
-    /// request), so that they still answer in the requested format where it is plain to see.
+    /// The format raw parameters (a query, a form body) ask for, read leniently: for errors found
+    /// before the parameters could be parsed (a bad method, a repeated or badly encoded
+    /// parameter, an oversized request), so that they still answer in the requested format where
+    /// it is plain to see.
     #[must_use]
-    pub fn sniff(query: &str) -> Self {
-        query
-            .split('&')
-            .filter_map(|pair| pair.strip_prefix("Format="))
+    pub fn sniff(raw: &[u8]) -> Option<Self> {
+        sniff(raw, "Format=")
+            .filter_map(|value| std::str::from_utf8(value).ok())
             .find_map(Self::parse)
-            .unwrap_or_default()
     }
 
     /// The `Content-Type` of bodies in this format.
@@ -58,6 +64,12 @@ impl Format {
             Self::Xml => "text/xml;charset=utf-8",
         }
     }
+}
+
+/// The values of `name=` (the prefix, `=` included) in raw `&`-separated parameters, as sent.
+pub fn sniff<'a>(raw: &'a [u8], name: &'a str) -> impl Iterator<Item = &'a [u8]> {
+    raw.split(|&b| b == b'&')
+        .filter_map(move |pair| pair.strip_prefix(name.as_bytes()))
 }
 
 /// A request id: an upper-case UUID v4, new for every request.
@@ -136,7 +148,7 @@ pub fn success<T: Serialize>(
             envelope
                 .serialize(serializer)
                 .expect("response bodies serialize to XML");
-            xml.into_bytes()
+            well_formed(xml).into_bytes()
         }
     };
     Reply {
@@ -154,6 +166,8 @@ struct ErrorBody<'a> {
     code: &'a str,
     message: &'a str,
     recommend: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_denied_detail: Option<&'a AccessDenied>,
 }
 
 /// An error, with `host_id` the host the client addressed.
@@ -170,6 +184,7 @@ pub fn error(format: Format, request_id: &RequestId, host_id: &str, error: &ApiE
         code,
         message: &message,
         recommend: &recommend,
+        access_denied_detail: error.access_denied(),
     };
     let body = match format {
         Format::Json => serde_json::to_vec(&fields).expect("error bodies serialize to JSON"),
@@ -184,33 +199,81 @@ pub fn error(format: Format, request_id: &RequestId, host_id: &str, error: &ApiE
 
 fn error_xml(fields: &ErrorBody<'_>) -> Vec<u8> {
     let mut writer = Writer::new(Vec::with_capacity(512));
+    writer
+        .get_mut()
+        .extend_from_slice(XML_DECLARATION.as_bytes());
     let mut write = |event: Event<'_>| {
         writer
             .write_event(event)
             .expect("writing to a Vec cannot fail");
     };
-    write(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
     write(Event::Start(BytesStart::new("Error")));
     for (name, value, cdata) in [
         ("RequestId", fields.request_id, false),
         ("HostId", fields.host_id, false),
         ("Code", fields.code, false),
-        ("Message", fields.message, true),
+        ("Message", fields.message, false),
         ("Recommend", fields.recommend, true),
     ] {
+        let value = xml_text(value);
         write(Event::Start(BytesStart::new(name)));
         if cdata {
             // A `]]>` inside the text is split across two CDATA sections.
-            for section in BytesCData::escaped(value) {
+            for section in BytesCData::escaped(&value) {
                 write(Event::CData(section));
             }
         } else {
-            write(Event::Text(BytesText::new(value)));
+            // Quotes stay literal in text, as the success serializer leaves them.
+            write(Event::Text(BytesText::from_escaped(partial_escape(value))));
         }
         write(Event::End(BytesEnd::new(name)));
     }
+    if let Some(denied) = fields.access_denied_detail {
+        write(Event::Start(BytesStart::new("AccessDeniedDetail")));
+        for (name, value) in denied.fields() {
+            write(Event::Start(BytesStart::new(name)));
+            write(Event::Text(BytesText::from_escaped(partial_escape(
+                xml_text(value),
+            ))));
+            write(Event::End(BytesEnd::new(name)));
+        }
+        write(Event::End(BytesEnd::new("AccessDeniedDetail")));
+    }
     write(Event::End(BytesEnd::new("Error")));
     writer.into_inner()
+}
+
+/// Whether XML 1.0 can carry `c` at all (its `Char` production), escaped or not.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `text` with every character XML cannot carry replaced by U+FFFD.
+fn xml_text(text: &str) -> Cow<'_, str> {
+    if text.chars().all(xml_char) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(
+            text.chars()
+                .map(|c| {
+                    if xml_char(c) {
+                        c
+                    } else {
+                        char::REPLACEMENT_CHARACTER
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A serialized XML body made well-formed. Markup never holds such characters, so replacing them
+/// everywhere only touches text.
+fn well_formed(xml: String) -> String {
+    match xml_text(&xml) {
+        Cow::Borrowed(_) => xml,
+        Cow::Owned(fixed) => fixed,
+    }
 }
 
 #[cfg(test)]
@@ -236,11 +299,15 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_format_is_sniffed_from_a_raw_query() {
-        assert_eq!(Format::sniff("a=%zz&Format=xml&b"), Format::Xml);
-        assert_eq!(Format::sniff("Format=YAML&Format=XML"), Format::Xml);
-        assert_eq!(Format::sniff("XFormat=XML"), Format::Json);
-        assert_eq!(Format::sniff(""), Format::Json);
+    fn a_plain_format_is_sniffed_from_raw_parameters() {
+        assert_eq!(Format::sniff(b"a=%zz&Format=xml&b"), Some(Format::Xml));
+        assert_eq!(
+            Format::sniff(b"Format=YAML&Format=JSON"),
+            Some(Format::Json)
+        );
+        assert_eq!(Format::sniff(b"XFormat=XML"), None);
+        assert_eq!(Format::sniff(b"Format=\xff"), None);
+        assert_eq!(Format::sniff(b""), None);
     }
 
     #[test]
@@ -291,7 +358,7 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(reply.body).unwrap(),
-            r#"<?xml version="1.0" encoding="UTF-8"?><XResponse><RequestId>9B34724D-54B0-4A51-B34D-4512372FE1BE</RequestId><Thing><Name>a&lt;b</Name><Note></Note></Thing></XResponse>"#
+            r"<?xml version='1.0' encoding='UTF-8'?><XResponse><RequestId>9B34724D-54B0-4A51-B34D-4512372FE1BE</RequestId><Thing><Name>a&lt;b</Name><Note></Note></Thing></XResponse>"
         );
         assert_eq!(reply.content_type, "text/xml;charset=utf-8");
     }
@@ -308,17 +375,83 @@ mod tests {
         let xml = error(Format::Xml, &id(), "127.0.0.1:8765", &err);
         assert_eq!(
             String::from_utf8(xml.body).unwrap(),
-            r#"<?xml version="1.0" encoding="UTF-8"?><Error><RequestId>9B34724D-54B0-4A51-B34D-4512372FE1BE</RequestId><HostId>127.0.0.1:8765</HostId><Code>HandshakeStatusMismatch</Code><Message><![CDATA[The invitation is invalid.]]></Message><Recommend><![CDATA[https://api.aliyun.com/troubleshoot?q=HandshakeStatusMismatch&product=ResourceManager&requestId=9B34724D-54B0-4A51-B34D-4512372FE1BE]]></Recommend></Error>"#
+            r"<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>9B34724D-54B0-4A51-B34D-4512372FE1BE</RequestId><HostId>127.0.0.1:8765</HostId><Code>HandshakeStatusMismatch</Code><Message>The invitation is invalid.</Message><Recommend><![CDATA[https://api.aliyun.com/troubleshoot?q=HandshakeStatusMismatch&product=ResourceManager&requestId=9B34724D-54B0-4A51-B34D-4512372FE1BE]]></Recommend></Error>"
         );
     }
 
     #[test]
-    fn cdata_never_closes_early() {
-        let err = ApiError::with(ErrorCode::InvalidParameter, "a]]>b");
+    fn a_denial_carries_its_access_denied_detail_in_both_formats() {
+        let denied = AccessDenied::new(
+            "resourcemanager",
+            "AcceptHandshake",
+            "1772422852740000",
+            "AK",
+            false,
+        );
+        let err = ApiError::new(ErrorCode::NoPermission).denied(denied.clone());
+        let encoded = &denied.encoded_diagnostic_message;
+        let json = String::from_utf8(error(Format::Json, &id(), "h", &err).body).unwrap();
+        assert!(
+            json.ends_with(&format!(
+                r#""AccessDeniedDetail":{{"AuthAction":"resourcemanager:AcceptHandshake","AuthPrincipalDisplayName":"AK","AuthPrincipalOwnerId":"1772422852740000","AuthPrincipalType":"SubUser","EncodedDiagnosticMessage":"{encoded}","NoPermissionType":"ImplicitDeny","PolicyType":"AccountLevelIdentityBasedPolicy"}}}}"#
+            )),
+            "{json}"
+        );
         let xml = String::from_utf8(error(Format::Xml, &id(), "h", &err).body).unwrap();
         assert!(
-            xml.contains("<![CDATA[Specified parameter a]]]]><![CDATA[>b is not valid.]]>"),
+            xml.ends_with(&format!(
+                "]]></Recommend><AccessDeniedDetail><AuthAction>resourcemanager:AcceptHandshake</AuthAction><AuthPrincipalDisplayName>AK</AuthPrincipalDisplayName><AuthPrincipalOwnerId>1772422852740000</AuthPrincipalOwnerId><AuthPrincipalType>SubUser</AuthPrincipalType><EncodedDiagnosticMessage>{encoded}</EncodedDiagnosticMessage><NoPermissionType>ImplicitDeny</NoPermissionType><PolicyType>AccountLevelIdentityBasedPolicy</PolicyType></AccessDeniedDetail></Error>"
+            )),
             "{xml}"
+        );
+        let decoded =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded).unwrap();
+        let decoded: serde_json::Value = serde_json::from_slice(&decoded).unwrap();
+        assert_eq!(
+            decoded["AuthPrincipal"]["AuthPrincipalOwnerId"],
+            "1772422852740000"
+        );
+        let sts = AccessDenied::new("resourcemanager", "GetHandshake", "1", "STS.x", true);
+        assert_eq!(sts.auth_principal_type, "AssumedRoleUser");
+    }
+
+    #[test]
+    fn the_message_is_escaped_text_and_quotes_stay_literal() {
+        let err = ApiError::with(ErrorCode::InvalidParameter, "a]]>b<\"'&");
+        let xml = String::from_utf8(error(Format::Xml, &id(), "h", &err).body).unwrap();
+        assert!(
+            xml.contains(
+                "<Message>Specified parameter a]]&gt;b&lt;\"'&amp; is not valid.</Message>"
+            ),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_become_replacement_characters() {
+        let err = ApiError::with(ErrorCode::InvalidParameter, "x\u{1}\u{FFFE}\ty");
+        let xml = String::from_utf8(error(Format::Xml, &id(), "h", &err).body).unwrap();
+        assert!(
+            xml.contains(
+                "<Message>Specified parameter x\u{FFFD}\u{FFFD}\ty is not valid.</Message>"
+            ),
+            "{xml}"
+        );
+        let reply = success(
+            Format::Xml,
+            "XResponse",
+            &id(),
+            &Body {
+                thing: Inner {
+                    name: "a\u{1b}b",
+                    note: "\u{7f}",
+                },
+            },
+        );
+        assert!(
+            String::from_utf8(reply.body)
+                .unwrap()
+                .contains("<Name>a\u{FFFD}b</Name><Note>\u{7f}</Note>")
         );
     }
 }

@@ -4,13 +4,20 @@
 //! renders the result in the format the request asked for, journals it and writes one
 //! access-log line. It never returns an actix error: everything, failures included, leaves as
 //! an Alibaba envelope.
+//!
+//! Every answer carries the headers live gateway replies show (public SDK response dumps,
+//! 2022–2025): `x-acs-request-id`, `x-acs-trace-id` (32 lower-case hex), and the CORS pair
+//! `access-control-allow-origin: *` / `access-control-expose-headers: *`. An `OPTIONS` on `/` is
+//! a CORS preflight and gets the methods, headers and max-age those dumps show, so that a
+//! browser can call the emulator.
 
 use super::actions::{self, Action, Context, Output};
-use super::auth::{self, AuthContext, Caller, Headers};
+use super::auth::{self, AuthContext, Caller, Headers, Signed};
 use super::envelope::{self, Format, Reply, RequestId};
-use super::error::{ApiError, ApiResult, ErrorCode};
+use super::error::{AccessDenied, ApiError, ApiResult, ErrorCode};
 use super::nonce::NonceCache;
 use super::params::Params;
+use super::policy;
 use super::route::{self, Route};
 use super::signature_v1;
 use super::signature_v3::Authorization;
@@ -35,6 +42,18 @@ const DEFAULT_HOST_ID: &str = "resourcemanager.aliyuncs.com";
 const REQUEST_ID_HEADER: &str = "x-acs-request-id";
 /// The response header that tells SDKs how long to wait after throttling, in milliseconds.
 const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
+/// The response header carrying the gateway's trace id.
+const TRACE_ID_HEADER: &str = "x-acs-trace-id";
+/// CORS headers on every answer, as in the dumps of 2023–2025 replies.
+const CORS: [(&str, &str); 2] = [
+    ("access-control-allow-origin", "*"),
+    ("access-control-expose-headers", "*"),
+];
+/// What a preflight allows: the methods, headers and max-age of the 2019–2022 dumps (which carry
+/// them on every reply).
+const PREFLIGHT_METHODS: &str = "POST, GET, OPTIONS, PUT, DELETE";
+const PREFLIGHT_HEADERS: &str = "X-Requested-With, X-Sequence, _aop_secret, _aop_signature, x-acs-action, x-acs-version, x-acs-date, Content-Type";
+const PREFLIGHT_MAX_AGE: &str = "172800";
 
 /// What the gateway works with, shared by every worker.
 pub struct Gateway {
@@ -77,16 +96,39 @@ struct Exchange {
 }
 
 impl Exchange {
-    /// Before anything is parsed: errors answer in a Format the query states plainly.
+    /// Before anything is parsed: errors answer in a Format the query states plainly, else in
+    /// the default for the action it plainly names.
     fn new(req: &HttpRequest) -> Self {
         Self {
-            format: Format::sniff(req.query_string()),
+            format: sniffed_format(req, None),
             ..Self::default()
         }
     }
 }
 
+/// Whether `req` looks like V3 before its parameters are read (an Authorization or x-acs-action
+/// header); the exact rule, which needs the parameters, is in `authenticate`.
+fn looks_v3(req: &HttpRequest) -> bool {
+    req.headers().contains_key(AUTHORIZATION) || req.headers().contains_key("x-acs-action")
+}
+
+/// The format of a request whose parameters could not be parsed: a Format its raw query or form
+/// body states plainly, else the default for the action it plainly names.
+fn sniffed_format(req: &HttpRequest, form: Option<&[u8]>) -> Format {
+    let raw = || std::iter::once(req.query_string().as_bytes()).chain(form);
+    raw().find_map(Format::sniff).unwrap_or_else(|| {
+        let action = raw()
+            .flat_map(|r| envelope::sniff(r, "Action="))
+            .filter_map(|value| std::str::from_utf8(value).ok())
+            .find(|name| Action::parse(name).is_some());
+        route::default_format(looks_v3(req), action)
+    })
+}
+
 async fn rpc(req: HttpRequest, payload: web::Payload, state: State) -> HttpResponse {
+    if req.method() == Method::OPTIONS {
+        return preflight(&req);
+    }
     let started = Instant::now();
     let mut exchange = Exchange::new(&req);
     let result = match payload.to_bytes_limited(MAX_BODY_BYTES).await {
@@ -106,6 +148,38 @@ async fn not_found(req: HttpRequest, state: State) -> HttpResponse {
         Err(ApiError::new(ErrorCode::InvalidApiNotFound)),
         Instant::now(),
     )
+}
+
+/// A fresh trace id: 32 lower-case hex digits, as the gateway sends.
+fn trace_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+/// The answer to a CORS preflight: 200, no body. The allowed headers are the ones the browser
+/// asks for when it names them: the dumps' fixed list lacks `authorization` and
+/// `x-acs-signature-nonce`, which every V3 call sends (AMBIGUOUS: no dump of a preflight reply).
+fn preflight(req: &HttpRequest) -> HttpResponse {
+    let request_id = RequestId::new();
+    let asked = req
+        .headers()
+        .get("access-control-request-headers")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty());
+    tracing::info!(target: "access", request_id = %request_id, method = "OPTIONS", status = 200);
+    let mut response = HttpResponse::Ok();
+    for header in CORS {
+        response.insert_header(header);
+    }
+    response
+        .insert_header(("access-control-allow-methods", PREFLIGHT_METHODS))
+        .insert_header((
+            "access-control-allow-headers",
+            asked.unwrap_or(PREFLIGHT_HEADERS),
+        ))
+        .insert_header(("access-control-max-age", PREFLIGHT_MAX_AGE))
+        .insert_header((REQUEST_ID_HEADER, request_id.as_str()))
+        .insert_header((TRACE_ID_HEADER, trace_id()));
+    response.finish()
 }
 
 fn is_form(req: &HttpRequest) -> bool {
@@ -143,10 +217,7 @@ async fn handle(
             exchange.retry_after_ms = effect.retry_after_ms;
             // Rules are checked against this catalog when added.
             let code = ErrorCode::parse(code).unwrap_or(ErrorCode::InternalError);
-            return Err(match effect.detail {
-                Some(detail) => ApiError::with(code, detail),
-                None => ApiError::new(code),
-            });
+            return Err(fault_error(code, effect.detail, action, &caller));
         }
     }
     let ctx = Context {
@@ -155,6 +226,56 @@ async fn handle(
         caller: &caller.account_id,
     };
     Ok((action, actions::dispatch(ctx, action, &exchange.params)?))
+}
+
+/// A fault rule's error, as the real service would word it for this call. A message that names
+/// something takes the rule's `detail` first; what the rule leaves out is filled from the call
+/// (the action's main parameter, the request's real string to sign and, for V3, canonical
+/// request), so no template reaches the wire. SignatureDoesNotMatch takes the wording of the
+/// scheme the call used; NoPermission and Forbidden.RAM carry the caller's AccessDeniedDetail.
+fn fault_error(
+    code: ErrorCode,
+    detail: Option<String>,
+    action: Action,
+    caller: &Caller,
+) -> ApiError {
+    let code = match (code, &caller.signed) {
+        (ErrorCode::SignatureDoesNotMatch, Signed::V3 { .. }) => ErrorCode::SignatureDoesNotMatchV3,
+        _ => code,
+    };
+    let mut details: Vec<String> = match (code, &caller.signed) {
+        (ErrorCode::InvalidParameter | ErrorCode::MissingParameter, _) => {
+            vec![action.main_parameter().to_owned()]
+        }
+        (
+            ErrorCode::SignatureDoesNotMatchV3,
+            Signed::V3 {
+                string_to_sign,
+                canonical_request,
+            },
+        ) => vec![string_to_sign.clone(), canonical_request.clone()],
+        (ErrorCode::SignatureDoesNotMatch | ErrorCode::IncompleteSignature, signed) => {
+            vec![signed.string_to_sign().to_owned()]
+        }
+        _ => vec![],
+    };
+    if let Some(detail) = detail {
+        match details.first_mut() {
+            Some(first) => *first = detail,
+            None => details.push(detail),
+        }
+    }
+    let error = ApiError::with_details(code, details);
+    match code {
+        ErrorCode::NoPermission | ErrorCode::ForbiddenRam => error.denied(AccessDenied::new(
+            policy::RAM_SERVICE,
+            action.as_str(),
+            caller.account_id.as_str(),
+            &caller.access_key_id,
+            caller.temporary,
+        )),
+        _ => error,
+    }
 }
 
 /// Transport checks, parameters, Format, routing and signature; fills `exchange` as it learns.
@@ -172,10 +293,21 @@ fn authenticate(
         return Err(ApiError::new(ErrorCode::RequestUrlTooLarge));
     }
     let form = is_form(req).then_some(body);
-    exchange.params = Params::parse(query.as_bytes(), form)
-        .map_err(|e| ApiError::with(ErrorCode::InvalidParameter, e.name()))?;
+    exchange.params = match Params::parse(query.as_bytes(), form) {
+        Ok(params) => params,
+        Err(e) => {
+            exchange.format = sniffed_format(req, form);
+            return Err(ApiError::with(ErrorCode::InvalidParameter, e.name()));
+        }
+    };
     let params = &exchange.params;
-    exchange.format = route::format(params)?;
+    // V3 signs with an Authorization header and no Signature parameter; a request that routes
+    // by x-acs-action (no Action parameter) but lacks the header is a V3 request missing it.
+    let v3 = params.get(signature_v1::SIGNATURE).is_none()
+        && (req.headers().contains_key(AUTHORIZATION)
+            || (req.headers().contains_key("x-acs-action") && params.get("Action").is_none()));
+    exchange.format = route::default_format(v3, params.non_empty("Action"));
+    exchange.format = route::format(params)?.unwrap_or(exchange.format);
 
     let ctx = AuthContext {
         store: &*state.store,
@@ -184,11 +316,6 @@ fn authenticate(
         emulator_now: state.clock.now(),
     };
     let method = req.method().as_str();
-    // V3 signs with an Authorization header and no Signature parameter; a request that routes
-    // by x-acs-action (no Action parameter) but lacks the header is a V3 request missing it.
-    let v3 = params.get(signature_v1::SIGNATURE).is_none()
-        && (req.headers().contains_key(AUTHORIZATION)
-            || (req.headers().contains_key("x-acs-action") && params.get("Action").is_none()));
     let (action, caller) = if v3 {
         let headers = Headers::from_pairs(
             req.headers()
@@ -258,7 +385,11 @@ fn respond(
     let mut response = HttpResponse::build(status);
     response
         .insert_header((CONTENT_TYPE, reply.content_type))
-        .insert_header((REQUEST_ID_HEADER, request_id.as_str()));
+        .insert_header((REQUEST_ID_HEADER, request_id.as_str()))
+        .insert_header((TRACE_ID_HEADER, trace_id()));
+    for header in CORS {
+        response.insert_header(header);
+    }
     if let Some(ms) = exchange.retry_after_ms {
         response.insert_header((RETRY_AFTER_HEADER, ms.to_string()));
     }

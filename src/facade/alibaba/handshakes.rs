@@ -5,7 +5,7 @@
 
 use super::actions::Context;
 use super::error::{ApiError, ApiResult, ErrorCode};
-use super::params::Params;
+use super::params::{self, Params};
 use super::policy::{self, POLICY};
 use super::world::MAX_NOTE_CHARS;
 use crate::clock::WireTime;
@@ -160,9 +160,7 @@ fn parse_tags(params: &Params) -> ApiResult<Vec<(String, String)>> {
     for (name, value) in params.iter().filter(|(name, _)| name.starts_with("Tag.")) {
         let invalid = || ApiError::with(ErrorCode::InvalidParameter, name);
         let (index, field) = name["Tag.".len()..].split_once('.').ok_or_else(invalid)?;
-        let index: usize = index
-            .parse()
-            .ok()
+        let index = params::name_index(index)
             .filter(|n| (1..=MAX_TAGS).contains(n))
             .ok_or_else(invalid)?;
         let slot = tags.entry(index).or_default();
@@ -252,9 +250,7 @@ impl PagingInput {
         let read =
             |name: &str, default: usize, valid: &dyn Fn(usize) -> bool| match params.get(name) {
                 None => Ok(default),
-                Some(text) => text
-                    .parse()
-                    .ok()
+                Some(text) => params::decimal(text)
                     .filter(|n| valid(*n))
                     .ok_or_else(|| ApiError::with(ErrorCode::InvalidParameter, name)),
             };

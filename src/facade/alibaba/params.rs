@@ -93,6 +93,23 @@ impl FromIterator<(String, String)> for Params {
     }
 }
 
+/// A number as parameters carry it: plain decimal digits, nothing else (no sign, no spaces), that
+/// fit a `usize`. Rust's own parser takes a leading `+`, which would let `PageSize=+2` through.
+#[must_use]
+pub fn decimal(text: &str) -> Option<usize> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// An index inside a parameter name (`Tag.N.Key`): [`decimal`] without leading zeros, so that
+/// each index has one spelling and `Tag.01.Key` cannot fill the slot of `Tag.1.Key`.
+#[must_use]
+pub fn name_index(text: &str) -> Option<usize> {
+    decimal(text).filter(|_| !text.starts_with('0'))
+}
+
 /// Form-decodes one component: `+` is a space, `%XY` a byte; anything else broken is `None`.
 fn decode(raw: &[u8]) -> Option<String> {
     let mut bytes = Vec::with_capacity(raw.len());
@@ -144,6 +161,30 @@ mod tests {
             Params::parse(b"a=1", Some(b"a=1")),
             Err(ParamError::Repeated("a".into()))
         );
+    }
+
+    #[test]
+    fn numbers_are_plain_decimal_digits_and_indexes_have_one_spelling() {
+        assert_eq!(decimal("20"), Some(20));
+        assert_eq!(decimal("02"), Some(2));
+        for bad in [
+            "",
+            "+2",
+            "-1",
+            " 2",
+            "2 ",
+            "0x10",
+            "1e3",
+            "２",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(decimal(bad), None, "{bad:?}");
+        }
+        assert_eq!(name_index("1"), Some(1));
+        assert_eq!(name_index("20"), Some(20));
+        for bad in ["01", "0", "+1", ""] {
+            assert_eq!(name_index(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

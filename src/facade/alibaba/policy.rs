@@ -7,6 +7,9 @@ use crate::domain::{
 use crate::store::document::doc_id;
 use chrono::TimeDelta;
 
+/// The RAM service namespace of Resource Manager's actions (`resourcemanager:AcceptHandshake`).
+pub const RAM_SERVICE: &str = "resourcemanager";
+
 /// Resource Manager's rules: invitations are valid 14 days (ExpireTime = CreateTime + 14
 /// days) and stay listed for ever; each party reads its handshakes; no member quota or
 /// invitation rate is enforced (their codes are reachable through fault rules).

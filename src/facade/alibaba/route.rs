@@ -1,5 +1,12 @@
 //! Routing an RPC request: the Format it asks for, and the Action and Version, carried by V1 in
 //! parameters and by V3 in headers.
+//!
+//! Without a `Format`, two sources disagree (AMBIGUOUS): the generic RPC pages default to XML,
+//! Resource Manager's common-parameters page to JSON. A live body settles part of it: a bare
+//! `GET /` to the gateway (Alibaba's CLI documentation, `aliyun mcp-proxy`, quotes the reply)
+//! answers `InvalidAction.NotFound` in XML. So the gateway's own default is XML, used while a
+//! request names no API this product serves; once it names a Resource Manager action, the
+//! product's default, JSON, applies. V3 requests ask for JSON with `accept: application/json`.
 
 use super::actions::Action;
 use super::auth::Headers;
@@ -10,11 +17,25 @@ use super::params::Params;
 /// The API version this emulator serves.
 pub const VERSION: &str = "2020-03-31";
 
-/// The response format `params` ask for (JSON if they name none).
-pub fn format(params: &Params) -> ApiResult<Format> {
-    params.get("Format").map_or(Ok(Format::Json), |value| {
-        Format::parse(value).ok_or_else(|| ApiError::new(ErrorCode::InvalidParameterFormat))
-    })
+/// The response format `params` ask for, if they name one.
+pub fn format(params: &Params) -> ApiResult<Option<Format>> {
+    params
+        .get("Format")
+        .map(|value| {
+            Format::parse(value).ok_or_else(|| ApiError::new(ErrorCode::InvalidParameterFormat))
+        })
+        .transpose()
+}
+
+/// The format of a request that names none: JSON for V3 and for a request naming an action
+/// served here (`action`), XML (the gateway's default) otherwise.
+#[must_use]
+pub fn default_format(v3: bool, action: Option<&str>) -> Format {
+    if v3 || action.is_some_and(|name| Action::parse(name).is_some()) {
+        Format::Json
+    } else {
+        Format::Xml
+    }
 }
 
 /// Where a scheme carries the action and version: V1 in parameters, V3 in headers.
@@ -24,8 +45,10 @@ pub struct Route<'a> {
     pub action: Option<&'a str>,
     /// The version as sent, if any.
     pub version: Option<&'a str>,
-    /// What a missing action is called in the error (`Action`, `x-acs-action`).
-    pub action_name: &'static str,
+    /// What a missing action is called in a `MissingParameter` error (V3: `x-acs-action`); `None`
+    /// (V1) makes it `InvalidAction.NotFound`: a request without an Action names no API, as the
+    /// live gateway answers a bare request.
+    pub action_name: Option<&'static str>,
     /// What a missing version is called in the error (`Version`, `x-acs-version`).
     pub version_name: &'static str,
 }
@@ -37,7 +60,7 @@ impl<'a> Route<'a> {
         Self {
             action: params.non_empty("Action"),
             version: params.non_empty("Version"),
-            action_name: "Action",
+            action_name: None,
             version_name: "Version",
         }
     }
@@ -48,16 +71,17 @@ impl<'a> Route<'a> {
         Self {
             action: headers.non_empty("x-acs-action"),
             version: headers.non_empty("x-acs-version"),
-            action_name: "x-acs-action",
+            action_name: Some("x-acs-action"),
             version_name: "x-acs-version",
         }
     }
 
     /// The action called, after checking that the version is the one served.
     pub fn action(self) -> ApiResult<Action> {
-        let name = self
-            .action
-            .ok_or_else(|| ApiError::with(ErrorCode::MissingParameter, self.action_name))?;
+        let name = self.action.ok_or_else(|| match self.action_name {
+            Some(name) => ApiError::with(ErrorCode::MissingParameter, name),
+            None => ApiError::new(ErrorCode::InvalidActionNotFound),
+        })?;
         let action =
             Action::parse(name).ok_or_else(|| ApiError::new(ErrorCode::InvalidActionNotFound))?;
         match self.version {

@@ -1,15 +1,58 @@
-//! Signature V3 (`ACS3-HMAC-SHA256`) as pure functions, one per step of the spec
-//! (<https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature>).
+//! Signature V3 (`ACS3-HMAC-SHA256`, `ACS3-HMAC-SM3`) as pure functions, one per step of the
+//! spec (<https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature>).
 //! The server rebuilds the canonical request from the headers the *client* lists in
 //! SignedHeaders: Python signs every header it sets, Node only `host` and `x-acs-*`.
+//!
+//! `ACS3-HMAC-SM3` replaces SHA-256 with SM3 in both hashes (payload and canonical request) and
+//! in the HMAC. The Tea cores select it with `signature_algorithm` / `signatureAlgorithm` and
+//! still send the payload hash in `x-acs-content-sha256` (Python `alibabacloud_tea_openapi`
+//! `Utils.hash` and `get_authorization`; Node `@alicloud/openapi-core` `Utils.hash`,
+//! `getAuthorization`, and `doRequest`, which sets that header from the same hash).
 
 use super::params::Params;
 use super::percent::canonical_pairs;
+use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use sm3::Sm3;
 
-/// The only V3 algorithm served.
+/// The default V3 algorithm, what the SDKs send unless told otherwise.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
+
+/// A V3 algorithm served. (`ACS3-RSA-SHA256` signs with a private key the world does not hold.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// `ACS3-HMAC-SHA256`: SHA-256 hashes, HMAC-SHA256.
+    HmacSha256,
+    /// `ACS3-HMAC-SM3`: SM3 hashes, HMAC-SM3.
+    HmacSm3,
+}
+
+impl Algorithm {
+    /// The name as it leads the Authorization header and the string to sign.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::HmacSha256 => ALGORITHM,
+            Self::HmacSm3 => "ACS3-HMAC-SM3",
+        }
+    }
+
+    /// The algorithm named `name`, exactly.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::HmacSha256, Self::HmacSm3]
+            .into_iter()
+            .find(|algorithm| algorithm.as_str() == name)
+    }
+
+    fn hash_hex(self, bytes: &[u8]) -> String {
+        match self {
+            Self::HmacSha256 => hex::encode(Sha256::digest(bytes)),
+            Self::HmacSm3 => hex::encode(Sm3::digest(bytes)),
+        }
+    }
+}
 
 /// A parsed `Authorization: <algorithm> Credential=<AK>,SignedHeaders=<a;b>,Signature=<hex>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +68,8 @@ pub struct Authorization<'a> {
 }
 
 impl<'a> Authorization<'a> {
-    /// Parses the header value; `None` if it is not of that shape.
+    /// Parses the header value; `None` if it is not of that shape. An empty `Signature=` parses
+    /// (and fails verification): the live gateway answers it `SignatureDoesNotMatch`.
     #[must_use]
     pub fn parse(value: &'a str) -> Option<Self> {
         let (algorithm, rest) = value.trim().split_once(' ')?;
@@ -39,7 +83,7 @@ impl<'a> Authorization<'a> {
             }
         }
         let (credential, signed_headers, signature) = (credential?, signed_headers?, signature?);
-        (!credential.is_empty() && !signature.is_empty()).then_some(Self {
+        (!credential.is_empty()).then_some(Self {
             algorithm,
             credential,
             signed_headers,
@@ -55,10 +99,24 @@ impl<'a> Authorization<'a> {
     }
 }
 
-/// `HashedRequestPayload`: lower-case hex SHA-256 of the body.
+/// The first header among `names` (lower-case) that the spec requires signed but
+/// `authorization` leaves out: "every common request header present, except Authorization, must
+/// be signed", i.e. `host` and every `x-acs-*` header the request carries. Without this rule a
+/// signature over `host` alone would vouch for any action, date and nonce sent beside it.
+pub fn unsigned_required<'h>(
+    authorization: &Authorization<'_>,
+    names: impl IntoIterator<Item = &'h str>,
+) -> Option<&'h str> {
+    names.into_iter().find(|name| {
+        (*name == "host" || name.starts_with("x-acs-"))
+            && !authorization.header_names().any(|signed| signed == *name)
+    })
+}
+
+/// `HashedRequestPayload`: lower-case hex hash of the body (SHA-256 or SM3).
 #[must_use]
-pub fn payload_hash(body: &[u8]) -> String {
-    hex::encode(Sha256::digest(body))
+pub fn payload_hash(algorithm: Algorithm, body: &[u8]) -> String {
+    algorithm.hash_hex(body)
 }
 
 /// `CanonicalQueryString`: every query parameter, sorted by name, `pct(name)=pct(value)`, `&`-joined.
@@ -98,33 +156,52 @@ pub fn canonical_request<'h>(
     out
 }
 
-/// `StringToSign = Algorithm + "\n" + hex(SHA256(CanonicalRequest))`.
+/// `StringToSign = Algorithm + "\n" + hex(Hash(CanonicalRequest))`.
 #[must_use]
-pub fn string_to_sign(canonical_request: &str) -> String {
+pub fn string_to_sign(algorithm: Algorithm, canonical_request: &str) -> String {
     format!(
-        "{ALGORITHM}\n{}",
-        hex::encode(Sha256::digest(canonical_request.as_bytes()))
+        "{}\n{}",
+        algorithm.as_str(),
+        algorithm.hash_hex(canonical_request.as_bytes())
     )
 }
 
-fn mac(secret: &str, string_to_sign: &str) -> Hmac<Sha256> {
+fn keyed<M: Mac + KeyInit>(secret: &str, string_to_sign: &str) -> M {
     // The key is the AccessKeySecret itself (no "&", unlike V1).
     let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
+        <M as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
     mac.update(string_to_sign.as_bytes());
     mac
 }
 
-/// `Signature = hex(HMAC-SHA256(AccessKeySecret, StringToSign))`.
+/// `Signature = hex(HMAC(AccessKeySecret, StringToSign))`, HMAC-SHA256 or HMAC-SM3.
 #[must_use]
-pub fn sign(secret: &str, string_to_sign: &str) -> String {
-    hex::encode(mac(secret, string_to_sign).finalize().into_bytes())
+pub fn sign(algorithm: Algorithm, secret: &str, string_to_sign: &str) -> String {
+    match algorithm {
+        Algorithm::HmacSha256 => hex::encode(
+            keyed::<Hmac<Sha256>>(secret, string_to_sign)
+                .finalize()
+                .into_bytes(),
+        ),
+        Algorithm::HmacSm3 => hex::encode(
+            keyed::<Hmac<Sm3>>(secret, string_to_sign)
+                .finalize()
+                .into_bytes(),
+        ),
+    }
 }
 
 /// Whether the hex `signature` is right, compared in constant time.
 #[must_use]
-pub fn verify(secret: &str, string_to_sign: &str, signature: &str) -> bool {
-    hex::decode(signature).is_ok_and(|sent| mac(secret, string_to_sign).verify_slice(&sent).is_ok())
+pub fn verify(algorithm: Algorithm, secret: &str, string_to_sign: &str, signature: &str) -> bool {
+    hex::decode(signature).is_ok_and(|sent| match algorithm {
+        Algorithm::HmacSha256 => keyed::<Hmac<Sha256>>(secret, string_to_sign)
+            .verify_slice(&sent)
+            .is_ok(),
+        Algorithm::HmacSm3 => keyed::<Hmac<Sm3>>(secret, string_to_sign)
+            .verify_slice(&sent)
+            .is_ok(),
+    })
 }
 
 #[cfg(test)]
@@ -160,23 +237,74 @@ mod tests {
             &canonical_query(&query),
             &auth,
             lookup,
-            &payload_hash(b""),
+            &payload_hash(Algorithm::HmacSha256, b""),
         );
-        let sts = string_to_sign(&cr);
+        let sts = string_to_sign(Algorithm::HmacSha256, &cr);
         assert_eq!(
             sts,
             "ACS3-HMAC-SHA256\n29622f5feb1e9fcaaa2e276a72889c975f7b16f00e02be1ca34965b18cd85015"
         );
+        let sha256 = Algorithm::HmacSha256;
         assert_eq!(
-            sign("YourAccessKeySecret", &sts),
+            sign(sha256, "YourAccessKeySecret", &sts),
             "e521358f7776c97df52e6b2891a8bc73026794a071b50c3323388c4e0df64804"
         );
         assert!(verify(
+            sha256,
             "YourAccessKeySecret",
             &sts,
             "e521358f7776c97df52e6b2891a8bc73026794a071b50c3323388c4e0df64804"
         ));
-        assert!(!verify("YourAccessKeySecret", &sts, "zz"));
+        assert!(!verify(sha256, "YourAccessKeySecret", &sts, "zz"));
+    }
+
+    // GB/T 32905-2016 appendix A: SM3("abc"); the empty body's SM3, which both Tea cores send
+    // in x-acs-content-sha256 (captured); and HMAC-SM3 as OpenSSL computes it.
+    #[test]
+    fn sm3_hashes_and_macs_as_the_standard_and_the_sdks_do() {
+        let sm3 = Algorithm::HmacSm3;
+        assert_eq!(
+            payload_hash(sm3, b"abc"),
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+        assert_eq!(
+            payload_hash(sm3, b""),
+            "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b"
+        );
+        assert!(string_to_sign(sm3, "x").starts_with("ACS3-HMAC-SM3\n"));
+        let signature = sign(sm3, "testsecret", "ACS3-HMAC-SM3\nabc");
+        assert!(verify(sm3, "testsecret", "ACS3-HMAC-SM3\nabc", &signature));
+        assert!(!verify(
+            Algorithm::HmacSha256,
+            "testsecret",
+            "ACS3-HMAC-SM3\nabc",
+            &signature
+        ));
+        assert_eq!(Algorithm::parse("ACS3-HMAC-SM3"), Some(sm3));
+        assert_eq!(Algorithm::parse("ACS3-RSA-SHA256"), None);
+        assert_eq!(Algorithm::parse("acs3-hmac-sha256"), None);
+    }
+
+    #[test]
+    fn host_and_every_x_acs_header_present_must_be_signed() {
+        let auth = Authorization::parse(
+            "ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host;x-acs-date,Signature=ab",
+        )
+        .unwrap();
+        let names = ["accept", "host", "user-agent", "x-acs-date"];
+        assert_eq!(unsigned_required(&auth, names), None);
+        let names = ["authorization", "host", "x-acs-action", "x-acs-date"];
+        assert_eq!(unsigned_required(&auth, names), Some("x-acs-action"));
+        let host_only = Authorization::parse(
+            "ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=x-acs-date,Signature=ab",
+        )
+        .unwrap();
+        assert_eq!(
+            unsigned_required(&host_only, ["host", "x-acs-date"]),
+            Some("host")
+        );
+        // A request without a Host header (HTTP/1.0) need not sign one.
+        assert_eq!(unsigned_required(&host_only, ["x-acs-date"]), None);
     }
 
     #[test]
@@ -193,8 +321,13 @@ mod tests {
             auth.header_names().collect::<Vec<_>>(),
             ["host", "x-acs-date"]
         );
+        let unsigned =
+            Authorization::parse("ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host,Signature=")
+                .unwrap();
+        assert_eq!(unsigned.signature, "");
         for bad in [
             "",
+            "ACS3-HMAC-SHA256 Credential=,SignedHeaders=host,Signature=ab",
             "ACS3-HMAC-SHA256",
             "ACS3-HMAC-SHA256 Credential=AK,Signature=ab",
             "Bearer token",
