@@ -374,7 +374,7 @@ fn assert_success(reply: &Reply, request: &SignedRequest) {
     } else {
         assert_eq!(reply.content_type, "text/xml;charset=utf-8");
         let start = format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><{}Response><RequestId>{}</RequestId>"#,
+            r"<?xml version='1.0' encoding='UTF-8'?><{}Response><RequestId>{}</RequestId>",
             request.action, reply.request_id
         );
         assert!(reply.body.starts_with(&start), "{}", reply.body);
