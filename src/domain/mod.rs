@@ -7,6 +7,7 @@
 
 mod account;
 mod credential;
+mod explain;
 mod handshake;
 mod ids;
 mod lifecycle;
@@ -14,6 +15,7 @@ mod view;
 
 pub use account::{Account, AccountType, Organization, RealNameType};
 pub use credential::{Credential, CredentialError, Secret};
+pub use explain::{Acting, explain};
 pub use handshake::{Handshake, Status, Target, TargetKind, truncate_to_seconds};
 pub use ids::{AccountId, HandshakeId, InvalidId, OrganizationId};
 pub use lifecycle::{
