@@ -276,6 +276,7 @@ fn respond(
             parameters: Journal::parameters(exchange.params.iter()),
             status: reply.status,
             code,
+            truncated: false,
         });
     }
     response.body(reply.body)

@@ -270,6 +270,7 @@ fn respond(
             parameters: exchange.parameters,
             status,
             code,
+            truncated: false,
         });
     }
     response.body(body)
