@@ -7,5 +7,5 @@ pub mod state;
 pub mod world;
 
 pub use startup::{Application, app};
-pub use state::AppState;
+pub use state::{AppState, Limits};
 pub use world::{DEFAULT_WORLD, DEFAULT_WORLD_NAME, WorldDoc, Worlds, load_world};

@@ -15,7 +15,28 @@ use crate::store::{MemoryStore, Store};
 use actix_web::web;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// The deadlines and memory caps the server is built with (README: Reliability and limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Each phase of reading a request: its head, then its body.
+    pub read_timeout: Duration,
+    /// How long an idle keep-alive connection stays open (zero: one request per connection).
+    pub keep_alive: Duration,
+    /// Bytes the used-nonce cache may take.
+    pub nonce_memory: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            read_timeout: Duration::from_secs(10),
+            keep_alive: Duration::from_secs(5),
+            nonce_memory: alibaba::nonce::DEFAULT_MEMORY_MIB << 20,
+        }
+    }
+}
 
 /// What every worker serves from: each facade's state and the control plane's.
 #[derive(Clone)]
@@ -26,6 +47,8 @@ pub struct AppState {
     pub huawei: web::Data<huawei::Gateway>,
     /// The control plane.
     pub control: web::Data<ControlState>,
+    /// What the server enforces below the facades.
+    pub limits: Limits,
 }
 
 /// How to build an [`AppState`].
@@ -35,6 +58,7 @@ pub struct Builder {
     wall_clock: Arc<dyn Clock>,
     admin_token: Option<String>,
     journal_size: usize,
+    limits: Limits,
 }
 
 impl Builder {
@@ -60,6 +84,13 @@ impl Builder {
         self
     }
 
+    /// The deadlines and memory caps.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// The state, with each world in a memory store.
     #[must_use]
     pub fn build(self) -> AppState {
@@ -69,9 +100,12 @@ impl Builder {
             store: Arc::new(MemoryStore::new(self.worlds.alibaba)),
             clock: self.clock.clone(),
             wall_clock: self.wall_clock.clone(),
-            nonces: alibaba::nonce::NonceCache::default(),
+            nonces: alibaba::nonce::NonceCache::with_capacity(
+                usize::try_from(self.limits.nonce_memory).unwrap_or(usize::MAX),
+            ),
             faults: faults.clone(),
             journal: journal.clone(),
+            read_timeout: self.limits.read_timeout,
         });
         let huawei = web::Data::new(huawei::Gateway {
             store: Arc::new(MemoryStore::new(self.worlds.huawei)),
@@ -79,6 +113,7 @@ impl Builder {
             wall_clock: self.wall_clock,
             faults: faults.clone(),
             journal: journal.clone(),
+            read_timeout: self.limits.read_timeout,
         });
         let backend = Arc::new(Backing {
             alibaba: alibaba.clone(),
@@ -92,11 +127,14 @@ impl Builder {
             journal,
             admin_token: self.admin_token,
             started: Instant::now(),
+            read_timeout: self.limits.read_timeout,
+            uploading: std::sync::atomic::AtomicBool::new(false),
         });
         AppState {
             alibaba,
             huawei,
             control,
+            limits: self.limits,
         }
     }
 }
@@ -112,6 +150,7 @@ impl AppState {
             wall_clock: Arc::new(SystemClock),
             admin_token: None,
             journal_size: journal::DEFAULT_CAPACITY,
+            limits: Limits::default(),
         }
     }
 
@@ -167,12 +206,12 @@ impl Backend for Backing {
         Ok(())
     }
 
-    fn export(&self) -> Value {
+    fn export(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let worlds = Worlds {
             alibaba: self.alibaba.store.export(),
             huawei: self.huawei.export(),
         };
-        serde_json::to_value(WorldDoc::from_worlds(&worlds)).unwrap_or(Value::Null)
+        serde_json::to_writer(out, &WorldDoc::from_worlds(&worlds)).map_err(std::io::Error::from)
     }
 
     fn import(&self, text: &str, toml: bool) -> Result<(), String> {
@@ -190,8 +229,9 @@ impl Backend for Backing {
             .map_err(|e| e.to_string())
     }
 
-    fn nonces(&self) -> usize {
-        self.alibaba.nonces.len()
+    fn nonces(&self) -> Value {
+        let nonces = &self.alibaba.nonces;
+        json!({ "count": nonces.len(), "bytes": nonces.memory(), "capacity_bytes": nonces.capacity() })
     }
 
     fn catalog(&self, cloud: Cloud) -> Catalog {

@@ -3,7 +3,7 @@
 
 use crate::signer::{Key, sign_v1};
 use chrono::{DateTime, TimeZone, Utc};
-use resourcemanager_emulator::app::{AppState, Application, DEFAULT_WORLD, WorldDoc};
+use resourcemanager_emulator::app::{AppState, Application, DEFAULT_WORLD, Limits, WorldDoc};
 use resourcemanager_emulator::clock::{Clock, EmulatorClock, SystemClock};
 use resourcemanager_emulator::domain::{Account, AccountId, Handshake, HandshakeId};
 use resourcemanager_emulator::facade::alibaba::world::AlibabaDoc;
@@ -55,6 +55,7 @@ pub struct Options {
     pub world: String,
     pub wall_clock: Arc<dyn Clock>,
     pub admin_token: Option<String>,
+    pub limits: Limits,
 }
 
 impl Default for Options {
@@ -63,6 +64,7 @@ impl Default for Options {
             world: DEFAULT_WORLD.to_owned(),
             wall_clock: Arc::new(SystemClock),
             admin_token: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -78,6 +80,7 @@ pub fn spawn_app_with(options: Options) -> TestApp {
     let state = AppState::builder(world)
         .clocks(clock.clone(), options.wall_clock)
         .admin_token(options.admin_token)
+        .limits(options.limits)
         .build();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -105,9 +108,20 @@ pub struct Reply {
     pub content_type: String,
     pub request_id: String,
     pub body: String,
+    /// The status line and headers as sent.
+    pub head: String,
 }
 
 impl Reply {
+    /// A header's value (the first, if repeated).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().skip(1).find_map(|line| {
+            line.split_once(':')
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -147,6 +161,22 @@ impl Reply {
             self.body
         );
         self.body.replace(&self.request_id, "<RequestId>")
+    }
+}
+
+/// A chunked body's data (streamed answers: the state export).
+fn dechunk(mut rest: &str) -> String {
+    let mut body = String::new();
+    loop {
+        let (size, tail) = rest.split_once("\r\n").expect("a chunk size line");
+        let size = usize::from_str_radix(size, 16).expect("a hex chunk size");
+        if size == 0 {
+            return body;
+        }
+        body.push_str(&tail[..size]);
+        rest = tail[size..]
+            .strip_prefix("\r\n")
+            .expect("a chunk ends with CRLF");
     }
 }
 
@@ -244,7 +274,14 @@ impl TestApp {
         stream.write_all(request).unwrap();
         let mut bytes = Vec::new();
         stream.read_to_end(&mut bytes).unwrap();
-        let text = String::from_utf8(bytes).expect("replies are UTF-8");
+        parse_reply(&bytes)
+    }
+}
+
+/// A whole reply as read off the wire.
+pub fn parse_reply(bytes: &[u8]) -> Reply {
+    {
+        let text = String::from_utf8(bytes.to_vec()).expect("replies are UTF-8");
         let (head, body) = text
             .split_once("\r\n\r\n")
             .unwrap_or_else(|| panic!("no header end: {text:?}"));
@@ -262,14 +299,22 @@ impl TestApp {
                 })
                 .unwrap_or_default()
         };
+        let body = if header("transfer-encoding").eq_ignore_ascii_case("chunked") {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
         Reply {
             status,
             content_type: header("content-type"),
             request_id: header("x-acs-request-id"),
-            body: body.to_owned(),
+            body,
+            head: head.to_owned(),
         }
     }
+}
 
+impl TestApp {
     /// A control-plane call with an optional JSON body.
     pub fn control(&self, method: &str, path: &str, body: Option<&str>) -> Reply {
         let content_type = body.map(|_| "application/json");

@@ -31,3 +31,5 @@ mod properties;
 mod concurrency;
 // The binary's subcommands: errors, sign, and start-up failures.
 mod cli;
+// Hostile clients: unbounded inputs, slow or unfinished requests, malformed HTTP.
+mod hostile;

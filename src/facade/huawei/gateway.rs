@@ -9,6 +9,7 @@ use super::error::{ErrorCode, HwError, HwResult};
 use super::operations::{self, Context};
 use super::route::{self, Operation, Route};
 use super::signing::{self, Authorization, percent_decode};
+use crate::body::{self, BodyError};
 use crate::clock::{Clock, EmulatorClock, wire_time};
 use crate::control::Cloud;
 use crate::control::faults::{FaultEffect, Faults};
@@ -21,7 +22,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The largest request body read, in bytes (an InviteAccount body is well under 4 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -44,6 +45,8 @@ pub struct Gateway {
     pub faults: Arc<Faults>,
     /// The request journal.
     pub journal: Arc<Journal>,
+    /// How long a client has to send the body once the head has arrived.
+    pub read_timeout: Duration,
 }
 
 type State = web::Data<Gateway>;
@@ -81,6 +84,8 @@ struct Exchange {
     account_id: Option<String>,
     parameters: BTreeMap<String, String>,
     retry_after_ms: Option<u64>,
+    /// The body was not read to its end: the answer closes the connection.
+    unread_body: bool,
 }
 
 async fn handle(req: HttpRequest, payload: web::Payload, state: State) -> HttpResponse {
@@ -105,9 +110,16 @@ async fn serve(
         return Err(HwError::invalid("query"));
     }
     exchange.parameters = parameters(&route, query);
-    let Ok(Ok(body)) = payload.to_bytes_limited(MAX_BODY_BYTES).await else {
-        return Err(HwError::invalid("body"));
-    };
+    let body = body::read(payload, MAX_BODY_BYTES, state.read_timeout)
+        .await
+        .map_err(|problem| {
+            exchange.unread_body = true;
+            match problem {
+                BodyError::TooLarge => HwError::new(ErrorCode::GatewayEntityTooLarge),
+                BodyError::TimedOut => HwError::new(ErrorCode::GatewayRequestTimeout),
+                BodyError::Broken => HwError::invalid("body"),
+            }
+        })?;
     let headers = Headers::from_pairs(
         req.headers()
             .iter()
@@ -255,6 +267,9 @@ fn respond(
     if let Some(ms) = exchange.retry_after_ms {
         // Seconds, as urllib3 reads it; a partial second rounds up.
         response.insert_header((RETRY_AFTER, ms.div_ceil(1000).to_string()));
+    }
+    if exchange.unread_body {
+        response.force_close();
     }
     if state.journal.enabled() {
         state.journal.record(JournalEntry {
