@@ -228,3 +228,49 @@ fn sign_refuses_an_unknown_key_without_a_secret() {
             .contains("access key nobody is not in the world")
     );
 }
+
+#[test]
+fn a_host_other_hosts_can_reach_is_refused_without_a_token_unless_exposure_is_asked_for() {
+    for host in ["0.0.0.0", "::"] {
+        let out = run(&["--host", host, "--port", "0"]);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("refusing to serve the control plane")
+                && stderr.contains("--admin-token")
+                && stderr.contains("--expose-control-plane"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_admin_token_is_refused_as_a_flag_or_in_the_environment() {
+    let flag = run(&["--admin-token", "", "--port", "0"]);
+    let env = Command::new(BIN)
+        .args(["--port", "0"])
+        .env("RM_EMULATOR_ADMIN_TOKEN", "")
+        .output()
+        .unwrap();
+    for out in [flag, env] {
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8(out.stderr)
+                .unwrap()
+                .contains("the admin token is empty")
+        );
+    }
+}
+
+#[test]
+fn more_workers_than_64_or_none_are_refused_at_start() {
+    for workers in ["5000", "65", "0"] {
+        let out = run(&["--workers", workers, "--port", "0"]);
+        assert!(!out.status.success(), "--workers {workers}");
+        assert!(
+            String::from_utf8(out.stderr)
+                .unwrap()
+                .contains("is not in 1..=64")
+        );
+    }
+}
