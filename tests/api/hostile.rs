@@ -333,3 +333,245 @@ fn a_large_state_import_does_not_stall_other_requests() {
         "health waited {slowest:?}"
     );
 }
+
+/// Sends `bytes` on a new connection and reads the answer up to the close.
+fn exchange(app: &TestApp, bytes: &[u8]) -> Reply {
+    let mut stream = connect(app);
+    stream.write_all(bytes).unwrap();
+    parse_reply(&read_all(&mut stream))
+}
+
+#[test]
+fn a_malformed_request_line_or_header_gets_the_envelope_of_the_cloud_it_addressed() {
+    let app = spawn_app();
+    let malformed = invalid("HTTP request");
+    for (request, format) in [
+        (&b"GET /\x01 HTTP/1.1\r\nHost: h\r\n\r\n"[..], "JSON"),
+        (
+            b"GET /?Format=XML&a=\x01 HTTP/1.1\r\nHost: h\r\n\r\n",
+            "XML",
+        ),
+        (b"GET / HTTP/1.1\r\nHost: h\r\nBad Header\r\n\r\n", "JSON"),
+        (b"GET / HTTP/9.9\r\nHost: h\r\n\r\n", "JSON"),
+        (
+            b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",
+            "JSON",
+        ),
+    ] {
+        let reply = exchange(&app, request);
+        let host = if request.starts_with(b"GET") {
+            "h"
+        } else {
+            "resourcemanager.aliyuncs.com"
+        };
+        assert_error(&reply, format, host, &malformed);
+        assert_eq!(reply.header("connection").as_deref(), Some("close"));
+    }
+    let huawei = exchange(
+        &app,
+        b"GET /v1/organizations/handshakes HTTP/1.1\r\nBad Header\r\n\r\n",
+    );
+    assert_eq!(huawei.status, 400);
+    assert_eq!(huawei.json()["error_code"], "APIGW.0201");
+    assert_eq!(huawei.json()["error_msg"], "API request error.");
+    assert_eq!(
+        huawei.header("x-request-id").as_deref(),
+        huawei.json()["request_id"].as_str()
+    );
+    let control = exchange(
+        &app,
+        b"GET /_emulator/health HTTP/1.1\r\nBad Header\r\n\r\n",
+    );
+    assert_eq!(
+        (control.status, control.json()["error"].as_str()),
+        (400, Some("the HTTP request is malformed"))
+    );
+
+    let journal = app.control("GET", "/_emulator/requests", None).json();
+    let entries = journal["requests"].as_array().unwrap();
+    assert_eq!(
+        entries.len(),
+        6,
+        "control-plane requests are not journalled"
+    );
+    assert_eq!(entries[0]["path"], "/\u{1}");
+    assert_eq!(entries[0]["code"], "InvalidParameter");
+    assert_eq!(entries[5]["cloud"], "huawei");
+    assert_eq!(entries[5]["path"], "/v1/organizations/handshakes");
+}
+
+#[test]
+fn an_oversized_head_gets_the_size_code_of_its_cloud() {
+    let app = spawn_app();
+    let header = format!(
+        "GET / HTTP/1.1\r\nHost: h\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(140_000)
+    );
+    assert_error(
+        &exchange(&app, header.as_bytes()),
+        "JSON",
+        "h",
+        &expected(431, "Request.HeaderTooLarge", "Request header too Large"),
+    );
+    let line = format!("GET /?{} HTTP/1.1\r\n\r\n", "q".repeat(140_000));
+    assert_error(
+        &exchange(&app, line.as_bytes()),
+        "JSON",
+        "resourcemanager.aliyuncs.com",
+        &expected(413, "Request.UrlTooLarge", "Request URL too Large"),
+    );
+    let huawei = exchange(&app, header.replace("GET /", "GET /v1/x").as_bytes());
+    assert_eq!(
+        (huawei.status, huawei.json()["error_msg"].as_str()),
+        (494, Some("Request headers too large."))
+    );
+    let huawei = exchange(&app, line.replace("GET /", "GET /v1/").as_bytes());
+    assert_eq!(
+        (huawei.status, huawei.json()["error_msg"].as_str()),
+        (414, Some("Request URI too large."))
+    );
+}
+
+#[test]
+fn a_request_with_both_content_length_and_transfer_encoding_is_refused_and_nothing_after_it_runs() {
+    let app = spawn_app();
+    let smuggled = crate::signer::form_encode(
+        &app.call(INVITEE, "AcceptHandshake")
+            .handshake("h-Ih8IuPfvV0t0abcd")
+            .signed_params(),
+    );
+    let request = format!(
+        "POST /?Action=GetHandshake HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nPOST /?{smuggled} HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"
+    );
+    let mut stream = connect(&app);
+    stream.write_all(request.as_bytes()).unwrap();
+    let bytes = read_all(&mut stream);
+    let reply = parse_reply(&bytes);
+    assert_error(&reply, "JSON", "h", &invalid("Transfer-Encoding"));
+    assert_eq!(reply.header("connection").as_deref(), Some("close"));
+    assert_eq!(
+        String::from_utf8_lossy(&bytes).matches("HTTP/1.1 ").count(),
+        1,
+        "one answer, then the connection closes"
+    );
+    assert_eq!(
+        app.handshake("h-Ih8IuPfvV0t0abcd").unwrap().status,
+        resourcemanager_emulator::domain::Status::Pending,
+        "the request after it was never served"
+    );
+    let journal = app.control("GET", "/_emulator/requests", None).json();
+    assert_eq!(journal["requests"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn every_head_has_a_deadline_not_only_a_connections_first() {
+    let app = impatient();
+    let mut stream = connect(&app);
+    stream
+        .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: h\r\n\r\n")
+        .unwrap();
+    let mut first = [0; 4096];
+    let n = stream.read(&mut first).unwrap();
+    assert!(first[..n].starts_with(b"HTTP/1.1 200"));
+    let started = Instant::now();
+    stream
+        .write_all(b"GET /?Action=GetHandshake HTTP/1.1\r\nHo")
+        .unwrap();
+    let reply = parse_reply(&read_all(&mut stream));
+    assert_error(
+        &reply,
+        "JSON",
+        "resourcemanager.aliyuncs.com",
+        &expected(408, "Request.Timeout", "Request timeout"),
+    );
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+
+    // A head sent a byte at a time runs out of time all the same.
+    let mut stream = connect(&app);
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    for byte in b"GET / HTTP/1.1\r\nHost: h\r\nX-Slow: ".iter().cycle() {
+        if stream.write_all(&[*byte]).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        if started.elapsed() > Duration::from_secs(5) {
+            break;
+        }
+        stream.set_nonblocking(true).unwrap();
+        let mut chunk = [0; 4096];
+        if let Ok(n) = stream.read(&mut chunk) {
+            answer.extend_from_slice(&chunk[..n]);
+            if n == 0 || answer.ends_with(b"}") {
+                break;
+            }
+        }
+        stream.set_nonblocking(false).unwrap();
+    }
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        answer.starts_with(b"HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+}
+
+#[test]
+fn silent_and_idle_connections_are_closed_without_an_answer() {
+    let app = impatient();
+    let started = Instant::now();
+    let mut silent = connect(&app);
+    assert!(read_all(&mut silent).is_empty(), "nothing to answer");
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    let mut idle = connect(&app);
+    idle.write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: h\r\n\r\n")
+        .unwrap();
+    let bytes = read_all(&mut idle);
+    assert!(bytes.starts_with(b"HTTP/1.1 200"));
+    assert_eq!(
+        String::from_utf8_lossy(&bytes).matches("HTTP/1.1").count(),
+        1
+    );
+}
+
+#[test]
+fn a_body_over_the_limit_is_answered_to_clients_still_uploading_without_a_reset() {
+    let app = spawn_app();
+    let port = app.port;
+    let clients: Vec<_> = (0..20)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(20)))
+                    .unwrap();
+                let body = vec![b'a'; 4 << 20];
+                write!(
+                    stream,
+                    "POST / HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                )
+                .unwrap();
+                // As most clients do: send the whole request, then read the answer.
+                stream.write_all(&body).expect("no reset while uploading");
+                let mut bytes = Vec::new();
+                stream.read_to_end(&mut bytes).expect("no reset before the answer");
+                parse_reply(&bytes)
+            })
+        })
+        .collect();
+    for client in clients {
+        let reply = client.join().unwrap();
+        assert_error(
+            &reply,
+            "JSON",
+            "h",
+            &expected(413, "Request.BodyTooLarge", "Request body too Large"),
+        );
+    }
+}

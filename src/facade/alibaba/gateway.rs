@@ -31,9 +31,9 @@ pub const MAX_QUERY_BYTES: usize = 32 * 1024;
 /// The longest request body served, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// HostId when the request names no host.
-const DEFAULT_HOST_ID: &str = "resourcemanager.aliyuncs.com";
+pub const DEFAULT_HOST_ID: &str = "resourcemanager.aliyuncs.com";
 /// The response header carrying the RequestId.
-const REQUEST_ID_HEADER: &str = "x-acs-request-id";
+pub const REQUEST_ID_HEADER: &str = "x-acs-request-id";
 /// The response header that tells SDKs how long to wait after throttling, in milliseconds.
 const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
 

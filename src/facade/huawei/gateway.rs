@@ -29,9 +29,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The longest query string served, in bytes (a marker is at most 400 characters).
 pub const MAX_QUERY_BYTES: usize = 32 * 1024;
 /// The `Content-Type` of every reply.
-const CONTENT_TYPE_JSON: &str = "application/json;charset=UTF-8";
+pub const CONTENT_TYPE_JSON: &str = "application/json;charset=UTF-8";
 /// The reply header carrying the request id: the SDKs' only source of it.
-const REQUEST_ID_HEADER: &str = "X-Request-Id";
+pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
 
 /// What the Organizations endpoint works with, shared by every worker.
 pub struct Gateway {
@@ -74,6 +74,23 @@ struct ErrorBody<'a> {
     error_code: &'a str,
     error_msg: &'a str,
     request_id: &'a str,
+}
+
+/// The body of `error`'s reply, carrying `request_id`.
+#[must_use]
+pub fn error_body(error: &HwError, request_id: &str) -> Vec<u8> {
+    serde_json::to_vec(&ErrorBody {
+        error_code: error.code().as_str(),
+        error_msg: &error.message(),
+        request_id,
+    })
+    .expect("error bodies serialize to JSON")
+}
+
+/// A fresh request id, as every reply carries.
+#[must_use]
+pub fn new_request_id() -> String {
+    request_id()
 }
 
 /// What the journal and the access log learn about one exchange.
@@ -236,16 +253,11 @@ fn respond(
     let request_id = request_id();
     let (status, code, body) = match &result {
         Ok(body) => (200, None, body.clone()),
-        Err(error) => {
-            let message = error.message();
-            let body = serde_json::to_vec(&ErrorBody {
-                error_code: error.code().as_str(),
-                error_msg: &message,
-                request_id: &request_id,
-            })
-            .expect("error bodies serialize to JSON");
-            (error.code().status(), Some(error.code().as_str()), body)
-        }
+        Err(error) => (
+            error.code().status(),
+            Some(error.code().as_str()),
+            error_body(error, &request_id),
+        ),
     };
     let operation = exchange.operation.map(Operation::as_str);
     tracing::info!(
