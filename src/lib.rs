@@ -13,9 +13,11 @@
 //! - [`store`]: the [`store::Store`] trait (commit of changes, indexed paged queries), the memory
 //!   store, and what world documents share. It depends on the domain only.
 //!
-//! [`clock`] is injectable time; [`cli`] is the command line.
+//! [`clock`] is injectable time; [`body`] reads request bodies within a size and a deadline;
+//! [`cli`] is the command line.
 
 pub mod app;
+pub mod body;
 pub mod cli;
 pub mod clock;
 pub mod control;

@@ -3,12 +3,15 @@
 use clap::Parser;
 use resourcemanager_emulator::app::durable;
 use resourcemanager_emulator::app::state::Builder;
-use resourcemanager_emulator::app::{AppState, Application, DEFAULT_WORLD_NAME, load_world};
+use resourcemanager_emulator::app::{
+    AppState, Application, DEFAULT_WORLD_NAME, Limits, load_world,
+};
 use resourcemanager_emulator::cli::{
     self, Banner, Cli, Command, FixturesCommand, LogFormat, ServeArgs,
 };
 use resourcemanager_emulator::clock::{Clock, SystemClock};
 use std::process::ExitCode;
+use std::time::Duration;
 
 fn main() -> ExitCode {
     match Cli::parse().into_command() {
@@ -96,6 +99,15 @@ fn open(args: &ServeArgs) -> Result<(Builder, Banner), String> {
 }
 
 fn serve(args: &ServeArgs) -> ExitCode {
+    match args.exposure() {
+        Ok(warnings) => warnings
+            .iter()
+            .for_each(|w| eprintln!("resourcemanager-emulator: {w}")),
+        Err(refusal) => {
+            eprintln!("resourcemanager-emulator: {refusal}");
+            return ExitCode::FAILURE;
+        }
+    }
     init_logging(args.log_format);
     let (builder, banner) = match open(args) {
         Ok(opened) => opened,
@@ -104,13 +116,16 @@ fn serve(args: &ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let workers = args
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let workers = args.worker_count();
     let result = actix_web::rt::System::new().block_on(async move {
         let state = builder
             .admin_token(args.admin_token.clone())
             .journal_size(args.journal_size)
+            .limits(Limits {
+                read_timeout: Duration::from_secs(args.read_timeout),
+                keep_alive: Duration::from_secs(args.keep_alive),
+                nonce_memory: args.nonce_memory.saturating_mul(1 << 20),
+            })
             .build();
         let app = Application::build(state, &args.host, args.port, workers)?;
         print!("{}", banner.render(&args.host, app.port()));

@@ -18,7 +18,28 @@ use crate::store::{MemoryStore, Store};
 use actix_web::web;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// The deadlines and memory caps the server is built with (README: Reliability and limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Each phase of reading a request: its head, then its body.
+    pub read_timeout: Duration,
+    /// How long an idle keep-alive connection stays open (zero: one request per connection).
+    pub keep_alive: Duration,
+    /// Bytes the used-nonce cache may take.
+    pub nonce_memory: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            read_timeout: Duration::from_secs(10),
+            keep_alive: Duration::from_secs(5),
+            nonce_memory: alibaba::nonce::DEFAULT_MEMORY_MIB << 20,
+        }
+    }
+}
 
 /// What every worker serves from: each facade's state and the control plane's.
 #[derive(Clone)]
@@ -29,6 +50,8 @@ pub struct AppState {
     pub huawei: web::Data<huawei::Gateway>,
     /// The control plane.
     pub control: web::Data<ControlState>,
+    /// What the server enforces below the facades.
+    pub limits: Limits,
 }
 
 /// How to build an [`AppState`].
@@ -40,6 +63,7 @@ pub struct Builder {
     admin_token: Option<String>,
     journal_size: usize,
     database: Option<Arc<Database>>,
+    limits: Limits,
 }
 
 impl Builder {
@@ -73,6 +97,13 @@ impl Builder {
         self
     }
 
+    /// The deadlines and memory caps.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// The state, with each world in a memory store.
     #[must_use]
     pub fn build(self) -> AppState {
@@ -82,9 +113,12 @@ impl Builder {
             store: self.alibaba,
             clock: self.clock.clone(),
             wall_clock: self.wall_clock.clone(),
-            nonces: alibaba::nonce::NonceCache::default(),
+            nonces: alibaba::nonce::NonceCache::with_capacity(
+                usize::try_from(self.limits.nonce_memory).unwrap_or(usize::MAX),
+            ),
             faults: faults.clone(),
             journal: journal.clone(),
+            read_timeout: self.limits.read_timeout,
         });
         let huawei = web::Data::new(huawei::Gateway {
             store: self.huawei,
@@ -92,6 +126,7 @@ impl Builder {
             wall_clock: self.wall_clock,
             faults: faults.clone(),
             journal: journal.clone(),
+            read_timeout: self.limits.read_timeout,
         });
         let backend = Arc::new(Backing {
             alibaba: alibaba.clone(),
@@ -107,11 +142,14 @@ impl Builder {
             journal,
             admin_token: self.admin_token,
             started: Instant::now(),
+            read_timeout: self.limits.read_timeout,
+            uploading: std::sync::atomic::AtomicBool::new(false),
         });
         AppState {
             alibaba,
             huawei,
             control,
+            limits: self.limits,
         }
     }
 }
@@ -138,6 +176,7 @@ impl AppState {
             admin_token: None,
             journal_size: journal::DEFAULT_CAPACITY,
             database: None,
+            limits: Limits::default(),
         }
     }
 
@@ -232,12 +271,12 @@ impl Backend for Backing {
         Ok(())
     }
 
-    fn export(&self) -> Value {
+    fn export(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let worlds = Worlds {
             alibaba: self.alibaba.store.export(),
             huawei: self.huawei.export(),
         };
-        serde_json::to_value(WorldDoc::from_worlds(&worlds)).unwrap_or(Value::Null)
+        serde_json::to_writer(out, &WorldDoc::from_worlds(&worlds)).map_err(std::io::Error::from)
     }
 
     fn import(&self, text: &str, toml: bool) -> Result<(), String> {
@@ -264,8 +303,9 @@ impl Backend for Backing {
         }
     }
 
-    fn nonces(&self) -> usize {
-        self.alibaba.nonces.len()
+    fn nonces(&self) -> Value {
+        let nonces = &self.alibaba.nonces;
+        json!({ "count": nonces.len(), "bytes": nonces.memory(), "capacity_bytes": nonces.capacity() })
     }
 
     fn catalog(&self, cloud: Cloud) -> Catalog {

@@ -132,9 +132,9 @@ pub struct ServeArgs {
     /// Log line format.
     #[arg(long, env = "RM_EMULATOR_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
-    /// Worker threads (default: one per core).
-    #[arg(long, env = "RM_EMULATOR_WORKERS")]
-    pub workers: Option<usize>,
+    /// Worker threads, 1 to 64 (default: one per core, at most 64).
+    #[arg(long, env = "RM_EMULATOR_WORKERS", value_parser = clap::value_parser!(u16).range(1..=MAX_WORKERS as i64))]
+    pub workers: Option<u16>,
     /// Require `Authorization: Bearer <TOKEN>` on every /_emulator/ call.
     #[arg(long, env = "RM_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -149,9 +149,82 @@ pub struct ServeArgs {
     /// `full` (it also survives power loss: fsync before acknowledging).
     #[arg(long, env = "RM_EMULATOR_SYNC", value_enum, default_value_t = SyncArg::Normal)]
     pub sync: SyncArg,
+    /// Serve the control plane on a non-loopback --host without --admin-token: anyone who can
+    /// reach the port can then read every secret and STS token.
+    #[arg(long, env = "RM_EMULATOR_EXPOSE_CONTROL_PLANE")]
+    pub expose_control_plane: bool,
     /// How many requests /_emulator/requests keeps (0: none).
     #[arg(long, env = "RM_EMULATOR_JOURNAL_SIZE", default_value_t = crate::control::journal::DEFAULT_CAPACITY)]
     pub journal_size: usize,
+    /// Seconds a client has for each phase of sending a request: the head (from the connection
+    /// or its first byte) and the body (from the end of the head), 1 to 3600.
+    #[arg(long, env = "RM_EMULATOR_READ_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub read_timeout: u64,
+    /// Seconds an idle keep-alive connection stays open, 0 to 3600 (0: one request per connection).
+    #[arg(long, env = "RM_EMULATOR_KEEP_ALIVE", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub keep_alive: u64,
+    /// MiB the used-nonce cache may take, 1 to 65536; past it, signed requests get Throttling.
+    #[arg(long, env = "RM_EMULATOR_NONCE_MEMORY", default_value_t = crate::facade::alibaba::nonce::DEFAULT_MEMORY_MIB, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub nonce_memory: u64,
+}
+
+/// The most worker threads `--workers` takes: each holds file descriptors of its own, and
+/// thousands of them exhaust the process's limit before a connection is served.
+pub const MAX_WORKERS: u16 = 64;
+
+impl ServeArgs {
+    /// The worker threads to run: `--workers`, or one per core up to [`MAX_WORKERS`].
+    #[must_use]
+    pub fn worker_count(&self) -> usize {
+        self.workers
+            .map_or_else(
+                || std::thread::available_parallelism().map_or(1, usize::from),
+                usize::from,
+            )
+            .min(usize::from(MAX_WORKERS))
+    }
+
+    /// Whether these flags may start a server, and the warnings to print if so. Refused: an
+    /// empty admin token (no request could unlock the control plane), and a non-loopback host
+    /// without a token unless `--expose-control-plane` says so (`GET /_emulator/state` hands out
+    /// every secret). Any non-loopback host is warned about.
+    pub fn exposure(&self) -> Result<Vec<String>, String> {
+        if self.admin_token.as_deref().is_some_and(str::is_empty) {
+            return Err(
+                "the admin token is empty (--admin-token or RM_EMULATOR_ADMIN_TOKEN): no \
+                        request could unlock the control plane; give a token or leave it unset"
+                    .into(),
+            );
+        }
+        if is_loopback(&self.host, self.port) {
+            return Ok(vec![]);
+        }
+        let at = format!("{}:{}", self.host, self.port);
+        match (&self.admin_token, self.expose_control_plane) {
+            (None, false) => Err(format!(
+                "refusing to serve the control plane on {at}: it is reachable from other hosts \
+                 and would hand every secret and STS token to anyone who asks; set \
+                 --admin-token, or pass --expose-control-plane to accept that"
+            )),
+            (None, true) => Ok(vec![format!(
+                "warning: the control plane (/_emulator/) is reachable from other hosts on {at} \
+                 WITHOUT a token: anyone who can connect can read every secret and STS token"
+            )]),
+            (Some(_), _) => Ok(vec![format!(
+                "warning: the control plane (/_emulator/) is reachable from other hosts on {at}; \
+                 every call needs the admin token"
+            )]),
+        }
+    }
+}
+
+/// Whether every address `host` names is a loopback address. A name that does not resolve
+/// counts as loopback: binding it fails anyway, with the resolver's message.
+fn is_loopback(host: &str, port: u16) -> bool {
+    use std::net::ToSocketAddrs;
+    (host, port)
+        .to_socket_addrs()
+        .map_or(true, |mut addrs| addrs.all(|a| a.ip().is_loopback()))
 }
 
 /// `--sync`.
@@ -252,5 +325,50 @@ pub fn errors(args: &ErrorsArgs) -> String {
             ErrorCode::markdown_table(),
             crate::facade::huawei::catalog::ErrorCode::markdown_table()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve(args: &[&str]) -> ServeArgs {
+        let cli = Cli::parse_from(
+            std::iter::once("resourcemanager-emulator").chain(args.iter().copied()),
+        );
+        match cli.into_command() {
+            Command::Serve(args) => args,
+            _ => unreachable!("no subcommand given"),
+        }
+    }
+
+    #[test]
+    fn loopback_hosts_start_quietly_and_others_need_a_token_or_consent() {
+        for host in ["127.0.0.1", "::1", "localhost"] {
+            assert_eq!(serve(&["--host", host]).exposure(), Ok(vec![]), "{host}");
+        }
+        let refused = serve(&["--host", "0.0.0.0"]).exposure().unwrap_err();
+        assert!(refused.contains("every secret and STS token"), "{refused}");
+        let exposed = serve(&["--host", "0.0.0.0", "--expose-control-plane"])
+            .exposure()
+            .unwrap();
+        assert!(exposed[0].contains("WITHOUT a token"), "{exposed:?}");
+        let guarded = serve(&["--host", "0.0.0.0", "--admin-token", "t"])
+            .exposure()
+            .unwrap();
+        assert!(guarded[0].contains("needs the admin token"), "{guarded:?}");
+        assert!(
+            serve(&["--admin-token", ""])
+                .exposure()
+                .unwrap_err()
+                .contains("empty")
+        );
+    }
+
+    #[test]
+    fn the_worker_count_defaults_to_the_cores_and_never_exceeds_the_maximum() {
+        assert_eq!(serve(&["--workers", "3"]).worker_count(), 3);
+        let default = serve(&[]).worker_count();
+        assert!((1..=usize::from(MAX_WORKERS)).contains(&default));
     }
 }

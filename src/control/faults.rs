@@ -12,6 +12,17 @@ use std::time::Duration;
 
 /// How long a throttling fault tells the client to wait, unless the rule says otherwise.
 pub const DEFAULT_RETRY_AFTER_MS: u64 = 1000;
+/// The most rules in force at once: every call of an operation scans them under one lock.
+pub const MAX_RULES: usize = 1000;
+/// The longest latency a rule may add (5 minutes: past any SDK's read timeout, short of holding a
+/// connection forever).
+pub const MAX_LATENCY_MS: u64 = 300_000;
+/// The longest retry-after a rule may send (an hour).
+pub const MAX_RETRY_AFTER_MS: u64 = 3_600_000;
+/// The longest `handshake_id` or `access_key_id` a rule may match, in bytes.
+pub const MAX_MATCH_BYTES: usize = 128;
+/// The longest `detail` a rule may carry, in bytes (room for a canonical request).
+pub const MAX_DETAIL_BYTES: usize = 4096;
 
 /// A rule as the control plane takes it (and as a durable store keeps it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,8 +146,33 @@ impl Faults {
         if spec.probability.is_some_and(|p| !(p > 0.0 && p <= 1.0)) {
             return Err("probability must be in (0, 1]".into());
         }
+        if spec.latency_ms.is_some_and(|ms| ms > MAX_LATENCY_MS) {
+            return Err(format!("latency_ms must be at most {MAX_LATENCY_MS}"));
+        }
+        if spec
+            .retry_after_ms
+            .is_some_and(|ms| ms > MAX_RETRY_AFTER_MS)
+        {
+            return Err(format!(
+                "retry_after_ms must be at most {MAX_RETRY_AFTER_MS}"
+            ));
+        }
+        for (name, value, max) in [
+            ("handshake_id", &spec.handshake_id, MAX_MATCH_BYTES),
+            ("access_key_id", &spec.access_key_id, MAX_MATCH_BYTES),
+            ("detail", &spec.detail, MAX_DETAIL_BYTES),
+        ] {
+            if value.as_ref().is_some_and(|v| v.len() > max) {
+                return Err(format!("{name} must be at most {max} bytes"));
+            }
+        }
         let throttling = code.is_some_and(|(_, throttling)| throttling);
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if inner.rules.len() >= MAX_RULES {
+            return Err(format!(
+                "{MAX_RULES} rules are in force, the most there may be: delete some first"
+            ));
+        }
         inner.next_id += 1;
         let rule = FaultRule {
             id: format!("fault-{}", inner.next_id),
@@ -359,9 +395,44 @@ mod tests {
                 r#"{"action":"GetHandshake","code":"InternalError","probability":1.5}"#,
                 "(0, 1]",
             ),
+            (
+                r#"{"action":"GetHandshake","latency_ms":18446744073709551615}"#,
+                "latency_ms must be at most 300000",
+            ),
+            (
+                r#"{"action":"GetHandshake","code":"Throttling.User","retry_after_ms":3600001}"#,
+                "retry_after_ms must be at most 3600000",
+            ),
+            (
+                &format!(
+                    r#"{{"action":"GetHandshake","code":"InternalError","handshake_id":"{}"}}"#,
+                    "h".repeat(129)
+                ),
+                "handshake_id must be at most 128 bytes",
+            ),
+            (
+                &format!(
+                    r#"{{"action":"GetHandshake","code":"InternalError","detail":"{}"}}"#,
+                    "d".repeat(4097)
+                ),
+                "detail must be at most 4096 bytes",
+            ),
         ] {
             let err = faults.add(spec(json), CATALOG).unwrap_err();
             assert!(err.contains(reason), "{json}: {err}");
         }
+    }
+
+    #[test]
+    fn rules_are_bounded_in_number() {
+        let faults = Faults::default();
+        let rule = r#"{"action":"GetHandshake","code":"InternalError"}"#;
+        for _ in 0..MAX_RULES {
+            faults.add(spec(rule), CATALOG).unwrap();
+        }
+        let err = faults.add(spec(rule), CATALOG).unwrap_err();
+        assert!(err.contains("1000 rules are in force"), "{err}");
+        faults.clear();
+        assert!(faults.add(spec(rule), CATALOG).is_ok());
     }
 }

@@ -4,8 +4,9 @@
 //!
 //! - `GET /_emulator/health`: status, version, uptime, counts, clock.
 //! - `POST /_emulator/reset`: both worlds back to what was loaded at start.
-//! - `GET|PUT /_emulator/state`: export or replace both worlds (the fixture schema; JSON, or
-//!   TOML with a `toml` content type). A bad document is refused and the old worlds stay.
+//! - `GET|PUT /_emulator/state`: export (streamed) or replace both worlds (the fixture schema;
+//!   JSON, or TOML with a `toml` content type), one upload at a time. A bad document is refused
+//!   and the old worlds stay.
 //! - `GET|POST /_emulator/clock`: read; `{"action": "freeze" | "resume" | "system"}`,
 //!   `{"action": "set", "time": "2026-12-01T00:00:00Z"}`, `{"action": "advance", "by": "14d"}`.
 //! - `GET|POST|DELETE /_emulator/faults`, `DELETE /_emulator/faults/{id}`: fault rules.
@@ -14,18 +15,30 @@
 use super::faults::{FaultSpec, Faults};
 use super::journal::{Filter, Journal};
 use super::{Backend, Cloud};
+use crate::body::{self, BodyError};
 use crate::clock::{EmulatorClock, wire_time};
 use crate::store::document::parse_duration;
+use actix_web::body::{BodySize, MessageBody};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, ContentType};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use tokio::sync::mpsc;
 
-/// The largest document `PUT /_emulator/state` takes.
+/// The largest document `PUT /_emulator/state` takes. One upload is read at a time, so this
+/// bounds what uploads hold.
 pub const MAX_STATE_BYTES: usize = 1 << 30;
+/// The largest body the other calls take (a clock command, a fault rule).
+pub const MAX_COMMAND_BYTES: usize = 64 * 1024;
+/// The pieces `GET /_emulator/state` sends its document in, and how many may wait to be sent.
+const EXPORT_CHUNK_BYTES: usize = 64 * 1024;
+const EXPORT_CHUNKS_QUEUED: usize = 4;
 
 /// What the control plane works on.
 pub struct ControlState {
@@ -41,6 +54,10 @@ pub struct ControlState {
     pub admin_token: Option<String>,
     /// When the emulator started.
     pub started: std::time::Instant,
+    /// How long a client has to send a body once the head has arrived.
+    pub read_timeout: std::time::Duration,
+    /// Whether a `PUT /_emulator/state` is being read or imported.
+    pub uploading: AtomicBool,
 }
 
 /// The control plane's routes.
@@ -89,9 +106,15 @@ pub enum ControlError {
     /// The path exists but not with this method.
     #[error("method not allowed on this control-plane path")]
     MethodNotAllowed,
-    /// The store could not commit; nothing changed.
+    /// The store could not commit, or the call must wait for another; nothing changed.
     #[error("{0}")]
     Unavailable(String),
+    /// The body is over the call's limit.
+    #[error("the body is larger than {0} bytes")]
+    TooLarge(usize),
+    /// The body did not arrive in time.
+    #[error("the body did not arrive within {0} s")]
+    TimedOut(u64),
 }
 
 impl ResponseError for ControlError {
@@ -102,11 +125,18 @@ impl ResponseError for ControlError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).json(json!({ "error": self.to_string() }))
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, Self::TooLarge(_) | Self::TimedOut(_)) {
+            // The rest of the body is not read: the connection cannot carry another request.
+            response.force_close();
+        }
+        response.json(json!({ "error": self.to_string() }))
     }
 }
 
@@ -130,9 +160,106 @@ fn authorize(req: &HttpRequest, state: &ControlState) -> Result<(), ControlError
     }
 }
 
-fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {
-    serde_json::from_slice(body)
+/// The body, read only once the caller is authorized: a body over `limit` gets this plane's
+/// JSON error, never the HTTP layer's text one, and never before the token is checked.
+async fn read_body(
+    payload: web::Payload,
+    limit: usize,
+    state: &ControlState,
+) -> Result<web::Bytes, ControlError> {
+    body::read(payload, limit, state.read_timeout)
+        .await
+        .map_err(|problem| match problem {
+            BodyError::TooLarge => ControlError::TooLarge(limit),
+            BodyError::TimedOut => ControlError::TimedOut(state.read_timeout.as_secs()),
+            BodyError::Broken => ControlError::BadRequest("cannot read the body".into()),
+        })
+}
+
+async fn json_body<T: DeserializeOwned>(
+    payload: web::Payload,
+    state: &ControlState,
+) -> Result<T, ControlError> {
+    let body = read_body(payload, MAX_COMMAND_BYTES, state).await?;
+    serde_json::from_slice(&body)
         .map_err(|e| ControlError::BadRequest(format!("invalid JSON body: {e}")))
+}
+
+/// Holds the one upload slot of `PUT /_emulator/state` while it lives.
+struct Upload<'a>(&'a AtomicBool);
+
+impl<'a> Upload<'a> {
+    fn begin(slot: &'a AtomicBool) -> Result<Self, ControlError> {
+        slot.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .map(|_| Self(slot))
+            .map_err(|_| {
+                ControlError::Unavailable(
+                    "another state upload is in progress; they are taken one at a time".into(),
+                )
+            })
+    }
+}
+
+impl Drop for Upload<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// What the exporter writes, handed to the response in pieces; the exporter waits while
+/// [`EXPORT_CHUNKS_QUEUED`] pieces are unsent, so a slow reader holds a few pieces, not the
+/// document.
+struct ChunkWriter {
+    pieces: mpsc::Sender<web::Bytes>,
+    pending: Vec<u8>,
+}
+
+impl ChunkWriter {
+    fn send(&mut self) -> std::io::Result<()> {
+        let piece = web::Bytes::from(std::mem::replace(
+            &mut self.pending,
+            Vec::with_capacity(EXPORT_CHUNK_BYTES),
+        ));
+        self.pieces
+            .blocking_send(piece)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"))
+    }
+}
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= EXPORT_CHUNK_BYTES {
+            self.send()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.pending.is_empty() {
+            Ok(())
+        } else {
+            self.send()
+        }
+    }
+}
+
+/// A response body that is whatever arrives on a channel, until it closes.
+struct Pieces(mpsc::Receiver<web::Bytes>);
+
+impl MessageBody for Pieces {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> BodySize {
+        BodySize::Stream
+    }
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<web::Bytes, Self::Error>>> {
+        self.0.poll_recv(cx).map(|piece| piece.map(Ok))
+    }
 }
 
 fn clock_json(state: &ControlState) -> Value {
@@ -160,33 +287,49 @@ async fn reset(req: HttpRequest, state: State) -> Answer {
     Ok(HttpResponse::Ok().json(json!({ "status": "reset", "world": state.backend.counts() })))
 }
 
+/// The document, streamed: it is written on a blocking thread from a snapshot of the worlds and
+/// sent as it is written, so neither the document's text nor a tree of it is ever held whole.
+/// The connection closes after it.
 async fn get_state(req: HttpRequest, state: State) -> Answer {
     authorize(&req, &state)?;
-    Ok(HttpResponse::Ok().json(state.backend.export()))
+    let (pieces, body) = mpsc::channel(EXPORT_CHUNKS_QUEUED);
+    let backend = state.backend.clone();
+    // Its end is the end of the body; a client that leaves early stops it with a write error.
+    drop(actix_web::rt::task::spawn_blocking(move || {
+        let mut out = ChunkWriter {
+            pieces,
+            pending: Vec::with_capacity(EXPORT_CHUNK_BYTES),
+        };
+        backend
+            .export(&mut out)
+            .and_then(|()| std::io::Write::flush(&mut out))
+    }));
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .force_close()
+        .body(Pieces(body)))
 }
 
+/// Read, parsed and checked one upload at a time, on a blocking thread (a large document takes
+/// seconds to parse, and a worker busy with it would stall every connection it serves); the
+/// worlds are swapped only once the whole document is known to be good.
 async fn put_state(req: HttpRequest, payload: web::Payload, state: State) -> Answer {
     authorize(&req, &state)?;
-    let body = payload
-        .to_bytes_limited(MAX_STATE_BYTES)
-        .await
-        .map_err(|_| {
-            ControlError::BadRequest(format!(
-                "the document is larger than {MAX_STATE_BYTES} bytes"
-            ))
-        })?
-        .map_err(|e| ControlError::BadRequest(format!("cannot read the body: {e}")))?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ControlError::BadRequest("the document is not UTF-8".into()))?;
+    let _upload = Upload::begin(&state.uploading)?;
+    let body = read_body(payload, MAX_STATE_BYTES, &state).await?;
     let toml = req
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("toml"));
-    state
-        .backend
-        .import(text, toml)
-        .map_err(ControlError::BadRequest)?;
+    let backend = state.backend.clone();
+    web::block(move || {
+        let text = std::str::from_utf8(&body)
+            .map_err(|_| ControlError::BadRequest("the document is not UTF-8".into()))?;
+        backend.import(text, toml).map_err(ControlError::BadRequest)
+    })
+    .await
+    .map_err(|e| ControlError::Unavailable(format!("the import did not finish: {e}")))??;
     Ok(HttpResponse::Ok().json(json!({ "status": "replaced", "world": state.backend.counts() })))
 }
 
@@ -229,9 +372,9 @@ fn save_faults(state: &ControlState) -> Result<(), ControlError> {
         .map_err(ControlError::Unavailable)
 }
 
-async fn set_clock(req: HttpRequest, body: web::Bytes, state: State) -> Answer {
+async fn set_clock(req: HttpRequest, payload: web::Payload, state: State) -> Answer {
     authorize(&req, &state)?;
-    match json_body::<ClockCommand>(&body)? {
+    match json_body::<ClockCommand>(payload, &state).await? {
         ClockCommand::Freeze => state.clock.freeze(),
         ClockCommand::Resume => state.clock.resume(),
         ClockCommand::System => state.clock.reset(),
@@ -261,9 +404,9 @@ async fn list_faults(req: HttpRequest, state: State) -> Answer {
     Ok(HttpResponse::Ok().json(json!({ "faults": state.faults.list() })))
 }
 
-async fn add_fault(req: HttpRequest, body: web::Bytes, state: State) -> Answer {
+async fn add_fault(req: HttpRequest, payload: web::Payload, state: State) -> Answer {
     authorize(&req, &state)?;
-    let spec = json_body::<FaultSpec>(&body)?;
+    let spec = json_body::<FaultSpec>(payload, &state).await?;
     let catalog = state.backend.catalog(spec.cloud);
     let rule = state
         .faults

@@ -1,14 +1,25 @@
 //! The request journal (the control plane's `/_emulator/requests`): the last N requests to either
 //! cloud, with their parameters (signatures and security tokens left out), caller, status and
 //! code, so contract tests can assert what a client sent.
+//!
+//! Every request is journalled, unauthenticated ones too, so what an entry keeps is bounded: each
+//! text at most [`MAX_TEXT_BYTES`], each parameter value at most [`MAX_VALUE_BYTES`] and all the
+//! parameters together at most [`MAX_PARAMETERS_BYTES`]; an entry cut to fit says `truncated`.
+//! Entries are shared, so a query copies pointers under the lock, and only as many as it returns.
 
 use super::Cloud;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// How many requests are kept unless `--journal-size` says otherwise.
 pub const DEFAULT_CAPACITY: usize = 1000;
+/// The longest method, path, access key id or account an entry keeps, in bytes.
+pub const MAX_TEXT_BYTES: usize = 1024;
+/// The longest parameter name or value an entry keeps, in bytes.
+pub const MAX_VALUE_BYTES: usize = 1024;
+/// The most parameter bytes (names and values) an entry keeps; parameters past it are left out.
+pub const MAX_PARAMETERS_BYTES: usize = 4096;
 
 /// Parameters never written to the journal.
 const SECRET_PARAMETERS: [&str; 2] = ["Signature", "SecurityToken"];
@@ -57,13 +68,57 @@ pub struct JournalEntry {
     /// account, which the real gateway does not check either).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Whether a text or parameter was cut short, or parameters left out, to fit the entry's
+    /// bounds (set by the journal).
+    pub truncated: bool,
+}
+
+/// `text` cut to at most `max` bytes on a character boundary; whether it was cut.
+fn cut(text: &mut String, max: usize) -> bool {
+    if text.len() <= max {
+        return false;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    true
+}
+
+impl JournalEntry {
+    /// Cuts the entry to the journal's bounds, marking it if anything was cut.
+    fn bound(&mut self) {
+        let mut cut_any = false;
+        for text in [&mut self.method, &mut self.path, &mut self.request_id]
+            .into_iter()
+            .chain(self.access_key_id.as_mut())
+            .chain(self.account_id.as_mut())
+        {
+            cut_any |= cut(text, MAX_TEXT_BYTES);
+        }
+        let mut budget = MAX_PARAMETERS_BYTES;
+        let parameters = std::mem::take(&mut self.parameters);
+        for (mut name, mut value) in parameters {
+            cut_any |= cut(&mut name, MAX_VALUE_BYTES) | cut(&mut value, MAX_VALUE_BYTES);
+            let size = name.len() + value.len();
+            if size > budget {
+                cut_any = true;
+                budget = 0;
+                continue;
+            }
+            budget -= size;
+            self.parameters.insert(name, value);
+        }
+        self.truncated |= cut_any;
+    }
 }
 
 /// Keeps the last `capacity` requests.
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    entries: Mutex<VecDeque<JournalEntry>>,
+    entries: Mutex<VecDeque<Arc<JournalEntry>>>,
 }
 
 impl Journal {
@@ -92,33 +147,42 @@ impl Journal {
             .collect()
     }
 
-    /// Records an entry, dropping the oldest beyond capacity.
-    pub fn record(&self, entry: JournalEntry) {
+    /// Records an entry, cut to the journal's bounds, dropping the oldest beyond capacity.
+    pub fn record(&self, mut entry: JournalEntry) {
         if !self.enabled() {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() == self.capacity {
-            entries.pop_front();
-        }
-        entries.push_back(entry);
+        entry.bound();
+        let entry = Arc::new(entry);
+        let dropped = {
+            let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            let dropped = (entries.len() == self.capacity)
+                .then(|| entries.pop_front())
+                .flatten();
+            entries.push_back(entry);
+            dropped
+        };
+        // Freed outside the lock.
+        drop(dropped);
     }
 
-    /// The entries that pass `filter`, oldest first ("none" as the code matches successes).
+    /// The entries that pass `filter`, oldest first ("none" as the code matches successes): the
+    /// last `limit` of them, found from the newest back.
     #[must_use]
-    pub fn query(&self, filter: Filter<'_>) -> Vec<JournalEntry> {
+    pub fn query(&self, filter: Filter<'_>) -> Vec<Arc<JournalEntry>> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        let matching: Vec<_> = entries
+        let mut matching: Vec<_> = entries
             .iter()
+            .rev()
             .filter(|e| filter.cloud.is_none_or(|c| e.cloud == c))
             .filter(|e| filter.action.is_none_or(|a| e.action == Some(a)))
             .filter(|e| filter.code.is_none_or(|c| e.code.unwrap_or("none") == c))
+            .take(filter.limit.unwrap_or(usize::MAX))
             .cloned()
             .collect();
-        let skip = filter
-            .limit
-            .map_or(0, |limit| matching.len().saturating_sub(limit));
-        matching.into_iter().skip(skip).collect()
+        drop(entries);
+        matching.reverse();
+        matching
     }
 
     /// Forgets every entry.
@@ -171,6 +235,7 @@ mod tests {
             status: n,
             code,
             note: None,
+            truncated: false,
         }
     }
 
@@ -185,8 +250,9 @@ mod tests {
         ] {
             journal.record(entry(n, action, code));
         }
-        let ids =
-            |entries: Vec<JournalEntry>| entries.into_iter().map(|e| e.status).collect::<Vec<_>>();
+        let ids = |entries: Vec<Arc<JournalEntry>>| {
+            entries.into_iter().map(|e| e.status).collect::<Vec<_>>()
+        };
         let all = Filter::default();
         assert_eq!(ids(journal.query(all)), [2, 3, 4]);
         let action = Filter {
@@ -216,5 +282,28 @@ mod tests {
         );
         journal.clear();
         assert!(journal.is_empty());
+    }
+
+    #[test]
+    fn an_entry_is_cut_to_its_bounds_and_marked() {
+        let journal = Journal::new(2);
+        let mut big = entry(1, "A", None);
+        big.path = format!("/{}", "p".repeat(5000));
+        big.access_key_id = Some("é".repeat(1000));
+        big.parameters = (0..100)
+            .map(|i| (format!("Name{i:03}"), "v".repeat(250_000)))
+            .collect();
+        journal.record(big);
+        journal.record(entry(2, "A", None));
+        let [big, small] = &journal.query(Filter::default())[..] else {
+            panic!("two entries");
+        };
+        assert!(big.truncated && !small.truncated);
+        assert_eq!(big.path.len(), MAX_TEXT_BYTES);
+        let key = big.access_key_id.as_deref().unwrap();
+        assert!(key.len() <= MAX_TEXT_BYTES && key.chars().all(|c| c == 'é'));
+        let bytes: usize = big.parameters.iter().map(|(k, v)| k.len() + v.len()).sum();
+        assert!(bytes <= MAX_PARAMETERS_BYTES, "{bytes}");
+        assert_eq!(big.parameters["Name000"].len(), MAX_VALUE_BYTES);
     }
 }

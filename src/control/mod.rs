@@ -58,13 +58,13 @@ pub trait Backend: Send + Sync {
     fn counts(&self) -> serde_json::Value;
     /// Puts every world back as loaded at start.
     fn reset(&self) -> Result<(), String>;
-    /// The whole state as a world document.
-    fn export(&self) -> serde_json::Value;
+    /// Writes the whole state to `out` as a JSON world document.
+    fn export(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
     /// Replaces every world with the document `text` (TOML if `toml`, else JSON), or says why
     /// not; on refusal nothing changes.
     fn import(&self, text: &str, toml: bool) -> Result<(), String>;
-    /// How many signature nonces are remembered.
-    fn nonces(&self) -> usize;
+    /// The used-nonce cache: how many nonces it remembers, the bytes it takes and may take.
+    fn nonces(&self) -> serde_json::Value;
     /// What `cloud`'s facade serves.
     fn catalog(&self, cloud: Cloud) -> Catalog;
     /// Keeps a lasting setting (`clock`, `faults`) where a durable store keeps the worlds; a

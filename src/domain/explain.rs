@@ -94,7 +94,11 @@ pub fn explain(
                 crate::clock::wire_time(h.expires),
                 crate::clock::wire_time(now)
             ),
-            Some(h) => format!("handshake {} is {}, not Pending", h.id, status_word(*status)),
+            Some(h) => format!(
+                "handshake {} is {}, not Pending",
+                h.id,
+                status_word(*status)
+            ),
             None => format!("the handshake is {}, not Pending", status_word(*status)),
         },
         DomainError::CallerNotInOrganization => {

@@ -328,7 +328,12 @@ impl Store for MemoryStore {
     fn replace(&self, world: World) -> Result<(), StoreError> {
         // Indexed outside the lock: building a large world takes a while.
         let indexed = Indexed::build(world);
-        *self.world.write().unwrap_or_else(PoisonError::into_inner) = indexed;
+        let old = std::mem::replace(
+            &mut *self.world.write().unwrap_or_else(PoisonError::into_inner),
+            indexed,
+        );
+        // Dropped after the lock is released: freeing a large world takes a while too.
+        drop(old);
         Ok(())
     }
 

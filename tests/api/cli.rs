@@ -228,3 +228,101 @@ fn sign_refuses_an_unknown_key_without_a_secret() {
             .contains("access key nobody is not in the world")
     );
 }
+
+#[test]
+fn a_host_other_hosts_can_reach_is_refused_without_a_token_unless_exposure_is_asked_for() {
+    for host in ["0.0.0.0", "::"] {
+        let out = run(&["--host", host, "--port", "0"]);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("refusing to serve the control plane")
+                && stderr.contains("--admin-token")
+                && stderr.contains("--expose-control-plane"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_admin_token_is_refused_as_a_flag_or_in_the_environment() {
+    let flag = run(&["--admin-token", "", "--port", "0"]);
+    let env = Command::new(BIN)
+        .args(["--port", "0"])
+        .env("RM_EMULATOR_ADMIN_TOKEN", "")
+        .output()
+        .unwrap();
+    for out in [flag, env] {
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8(out.stderr)
+                .unwrap()
+                .contains("the admin token is empty")
+        );
+    }
+}
+
+#[test]
+fn more_workers_than_64_or_none_are_refused_at_start() {
+    for workers in ["5000", "65", "0"] {
+        let out = run(&["--workers", workers, "--port", "0"]);
+        assert!(!out.status.success(), "--workers {workers}");
+        assert!(
+            String::from_utf8(out.stderr)
+                .unwrap()
+                .contains("is not in 1..=64")
+        );
+    }
+}
+
+#[test]
+fn when_file_descriptors_run_out_the_server_keeps_serving_and_then_recovers() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "ulimit -n 64 && exec {BIN} --port 0 --workers 1 --read-timeout 60 --keep-alive 60"
+            ),
+        ])
+        .env_remove("RM_EMULATOR_PORT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let port: u16 = first.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let health = b"GET /_emulator/health HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+    let answer = |stream: &mut TcpStream, wait: u64| {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(wait)))
+            .unwrap();
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).map(|_| bytes)
+    };
+
+    // Far more connections than 64 descriptors: the last ones wait in the listen backlog.
+    let mut held: Vec<_> = (0..100)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    held[0].write_all(health).unwrap();
+    let served = answer(&mut held[0], 10).expect("a connection it has is served");
+    assert!(served.starts_with(b"HTTP/1.1 200"));
+    let mut waiting = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    waiting.write_all(health).unwrap();
+    assert!(
+        answer(&mut waiting, 1).is_err(),
+        "no descriptor is left to accept it"
+    );
+    held.clear();
+    let recovered = answer(&mut waiting, 10).expect("served once descriptors are free");
+    assert!(recovered.starts_with(b"HTTP/1.1 200"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -649,3 +649,83 @@ fn a_denial_fault_carries_the_callers_access_denied_detail_in_both_formats() {
         "1512666876910000"
     );
 }
+
+#[test]
+fn fault_rules_are_bounded_in_number_latency_retry_after_and_match_length() {
+    let app = spawn_app();
+    let long_id = format!(
+        r#"{{"action":"GetHandshake","code":"InternalError","handshake_id":"{}"}}"#,
+        "h".repeat(129)
+    );
+    for (rule, reason) in [
+        (
+            r#"{"action":"GetHandshake","latency_ms":18446744073709551615}"#,
+            "latency_ms must be at most 300000",
+        ),
+        (
+            r#"{"action":"AcceptHandshake","code":"Throttling.User","retry_after_ms":18446744073709551615}"#,
+            "retry_after_ms must be at most 3600000",
+        ),
+        (long_id.as_str(), "handshake_id must be at most 128 bytes"),
+    ] {
+        let reply = app.control("POST", "/_emulator/faults", Some(rule));
+        assert_eq!(reply.status, 400, "{rule}");
+        assert!(
+            reply.json()["error"].as_str().unwrap().contains(reason),
+            "{}",
+            reply.body
+        );
+    }
+    let rule = r#"{"action":"CancelHandshake","handshake_id":"h-Canc3lledAlrdy08","code":"InternalError"}"#;
+    for _ in 0..1000 {
+        assert_eq!(
+            app.control("POST", "/_emulator/faults", Some(rule)).status,
+            201
+        );
+    }
+    let refused = app.control("POST", "/_emulator/faults", Some(rule));
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("1000 rules are in force"),
+        "{}",
+        refused.body
+    );
+    // Every matching call scans the rules; a thousand of them still answer at once.
+    let started = Instant::now();
+    let reply = app
+        .call(MANAGEMENT, "GetHandshake")
+        .handshake("h-Ih8IuPfvV0t0abcd")
+        .send();
+    assert_eq!(reply.status, 200);
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn a_huge_unauthenticated_request_is_journalled_cut_to_size_and_marked() {
+    let app = spawn_app();
+    let body = format!("Action=AcceptHandshake&Note={}", "n".repeat(250_000));
+    let reply = app.raw_request(
+        "POST",
+        "/",
+        Some("application/x-www-form-urlencoded"),
+        body.as_bytes(),
+    );
+    assert_eq!(reply.code(), "MissingParameter");
+    let journal = app
+        .control("GET", "/_emulator/requests?limit=1", None)
+        .json();
+    let entry = &journal["requests"][0];
+    assert_eq!(entry["truncated"], true);
+    assert_eq!(entry["parameters"]["Action"], "AcceptHandshake");
+    assert_eq!(entry["parameters"]["Note"].as_str().unwrap().len(), 1024);
+    let small = app.raw_request("GET", "/?Action=GetHandshake", None, b"");
+    assert_eq!(small.code(), "MissingParameter");
+    let journal = app
+        .control("GET", "/_emulator/requests?limit=1", None)
+        .json();
+    assert_eq!(journal["requests"].as_array().unwrap().len(), 1);
+    assert_eq!(journal["requests"][0]["truncated"], false);
+}

@@ -5,7 +5,7 @@ use crate::signer::{Key, sign_v1};
 use chrono::{DateTime, TimeZone, Utc};
 use resourcemanager_emulator::app::Worlds;
 use resourcemanager_emulator::app::state::Builder;
-use resourcemanager_emulator::app::{AppState, Application, DEFAULT_WORLD, WorldDoc};
+use resourcemanager_emulator::app::{AppState, Application, DEFAULT_WORLD, Limits, WorldDoc};
 use resourcemanager_emulator::clock::{Clock, EmulatorClock, SystemClock};
 use resourcemanager_emulator::domain::{Account, AccountId, Handshake, HandshakeId};
 use resourcemanager_emulator::facade::alibaba::world::AlibabaDoc;
@@ -89,6 +89,7 @@ pub struct Options {
     pub world: String,
     pub wall_clock: Arc<dyn Clock>,
     pub admin_token: Option<String>,
+    pub limits: Limits,
 }
 
 impl Default for Options {
@@ -97,6 +98,7 @@ impl Default for Options {
             world: DEFAULT_WORLD.to_owned(),
             wall_clock: Arc::new(SystemClock),
             admin_token: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -113,6 +115,7 @@ pub fn spawn_app_with(options: Options) -> TestApp {
     let state = builder
         .clocks(clock.clone(), options.wall_clock)
         .admin_token(options.admin_token)
+        .limits(options.limits)
         .build();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -150,7 +153,7 @@ impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
@@ -271,6 +274,22 @@ pub fn parse_xml(body: &str) -> Vec<(String, String)> {
     out
 }
 
+/// A chunked body's data (streamed answers: the state export).
+fn dechunk(mut rest: &str) -> String {
+    let mut body = String::new();
+    loop {
+        let (size, tail) = rest.split_once("\r\n").expect("a chunk size line");
+        let size = usize::from_str_radix(size, 16).expect("a hex chunk size");
+        if size == 0 {
+            return body;
+        }
+        body.push_str(&tail[..size]);
+        rest = tail[size..]
+            .strip_prefix("\r\n")
+            .expect("a chunk ends with CRLF");
+    }
+}
+
 /// An upper-case UUID v4.
 pub fn is_request_id(text: &str) -> bool {
     let groups: Vec<_> = text.split('-').collect();
@@ -365,7 +384,14 @@ impl TestApp {
         stream.write_all(request).unwrap();
         let mut bytes = Vec::new();
         stream.read_to_end(&mut bytes).unwrap();
-        let text = String::from_utf8(bytes).expect("replies are UTF-8");
+        parse_reply(&bytes)
+    }
+}
+
+/// A whole reply as read off the wire.
+pub fn parse_reply(bytes: &[u8]) -> Reply {
+    {
+        let text = String::from_utf8(bytes.to_vec()).expect("replies are UTF-8");
         let (head, body) = text
             .split_once("\r\n\r\n")
             .unwrap_or_else(|| panic!("no header end: {text:?}"));
@@ -383,25 +409,32 @@ impl TestApp {
                 })
                 .unwrap_or_default()
         };
+        let body = if header("transfer-encoding").eq_ignore_ascii_case("chunked") {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
         let content_type = header("content-type");
         // Every XML body any test sees is parsed whole, not only its prefix.
         if content_type.starts_with("text/xml") {
-            parse_xml(body);
+            parse_xml(&body);
         }
         Reply {
             status,
             content_type,
             request_id: header("x-acs-request-id"),
-            body: body.to_owned(),
             headers: head
                 .lines()
                 .skip(1)
                 .filter_map(|l| l.split_once(':'))
                 .map(|(n, v)| (n.to_ascii_lowercase(), v.trim().to_owned()))
                 .collect(),
+            body,
         }
     }
+}
 
+impl TestApp {
     /// A control-plane call with an optional JSON body.
     pub fn control(&self, method: &str, path: &str, body: Option<&str>) -> Reply {
         let content_type = body.map(|_| "application/json");

@@ -37,3 +37,5 @@ mod cli;
 mod durability;
 // Huawei Organizations over REST: routing, gateway auth, the captured vectors, the seven APIs, paging, the control plane.
 mod huawei;
+// Hostile clients: unbounded inputs, slow or unfinished requests, malformed HTTP.
+mod hostile;

@@ -8,7 +8,7 @@
 //! time), emulator time for credential expiry.
 
 use super::error::{ApiError, ApiResult, ErrorCode};
-use super::nonce::NonceCache;
+use super::nonce::{MAX_NONCE_BYTES, NonceCache, Recorded};
 use super::params::Params;
 use super::{signature_v1, signature_v3};
 use crate::domain::{self, AccountId};
@@ -125,6 +125,15 @@ pub fn parse_timestamp(text: &str) -> ApiResult<DateTime<Utc>> {
     Ok(NaiveDateTime::new(date, time).and_utc())
 }
 
+/// A nonce longer than [`MAX_NONCE_BYTES`] is invalid (`name` as the scheme calls it): every
+/// used nonce is remembered for up to half an hour, so its length must be bounded.
+fn check_nonce(nonce: &str, name: &str) -> ApiResult<()> {
+    if nonce.len() > MAX_NONCE_BYTES {
+        return Err(ApiError::with(ErrorCode::InvalidParameter, name));
+    }
+    Ok(())
+}
+
 /// What a scheme extracted from the request, for the checks both schemes share.
 struct Claim<'a> {
     access_key_id: &'a str,
@@ -158,11 +167,14 @@ fn settle(
     let account_id = credential.account_id;
     let temporary = credential.security_token.is_some();
     // A nonce only has to be remembered while its timestamp could still pass the window.
-    if !ctx
+    match ctx
         .nonces
         .check_and_record(claim.nonce, signed_at + TIMESTAMP_WINDOW, ctx.wall_now)
     {
-        return Err(ApiError::new(ErrorCode::SignatureNonceUsed));
+        Recorded::New => {}
+        Recorded::Used => return Err(ApiError::new(ErrorCode::SignatureNonceUsed)),
+        // Refused rather than forgotten early: forgetting would let a replay through.
+        Recorded::Full => return Err(ApiError::new(ErrorCode::Throttling)),
     }
     Ok(Passed {
         account_id,
@@ -195,6 +207,7 @@ pub fn authenticate_v1(params: &Params, method: &str, ctx: AuthContext<'_>) -> A
             "SignatureVersion",
         ));
     }
+    check_nonce(nonce, "SignatureNonce")?;
     let string_to_sign =
         signature_v1::string_to_sign(method, &signature_v1::canonical_query(params));
     let claim = Claim {
@@ -251,6 +264,7 @@ pub fn authenticate_v3(
     if signature_v3::unsigned_required(&authorization, headers.names()).is_some() {
         return Err(ApiError::with(ErrorCode::IncompleteSignature, ""));
     }
+    check_nonce(nonce, "x-acs-signature-nonce")?;
     let canonical_request = signature_v3::canonical_request(
         method,
         &signature_v3::canonical_query(query),

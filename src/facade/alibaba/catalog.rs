@@ -53,13 +53,17 @@ error_codes! {
     InvalidApiNotFound = "InvalidApi.NotFound", 404, "Specified api is not found, please check your url and method.";
     /// A method other than GET or POST on `/`. AMBIGUOUS status (400 or 403 in the docs): 400.
     UnsupportedHttpMethod = "UnsupportedHTTPMethod", 400, "This http method not supported.";
-    /// A query string over 32 KiB. AMBIGUOUS: no POP source; code and message follow Alibaba API Gateway's I413UL.
+    /// A query string over 32 KiB, or a request line over 128 KiB. AMBIGUOUS: no POP source; code and message follow Alibaba API Gateway's I413UL.
     RequestUrlTooLarge = "Request.UrlTooLarge", 413, "Request URL too Large";
     /// A request body over 256 KiB. AMBIGUOUS: no POP source; code and message follow Alibaba API Gateway's I413RL.
     RequestBodyTooLarge = "Request.BodyTooLarge", 413, "Request body too Large";
+    /// A request head over 128 KiB (the HTTP layer's limit). AMBIGUOUS: no POP source; code and message by analogy with the two rows above.
+    RequestHeaderTooLarge = "Request.HeaderTooLarge", 431, "Request header too Large";
+    /// A request whose head or body did not arrive within `--read-timeout`; the connection is closed after the answer. AMBIGUOUS: no POP source; code by analogy with the rows above, status 408.
+    RequestTimeout = "Request.Timeout", 408, "Request timeout";
 
     // ---- Common parameters ----
-    /// A parameter repeated, badly percent-encoded or not UTF-8 (names it); SignatureVersion other than 1.0; PageNumber not a whole number from 1; PageSize not 1 to 100; a Tag.N.Key/Tag.N.Value with N not 1 to 20, or a Value without its Key.
+    /// A parameter repeated, badly percent-encoded or not UTF-8 (names it); a request the HTTP layer cannot parse (names `HTTP request`) or with both Content-Length and Transfer-Encoding (names `Transfer-Encoding`; the connection is closed); a SignatureNonce (V3: x-acs-signature-nonce) over 128 bytes; SignatureVersion other than 1.0; PageNumber not a whole number from 1; PageSize not 1 to 100; a Tag.N.Key/Tag.N.Value with N not 1 to 20, or a Value without its Key.
     InvalidParameter = "InvalidParameter", 400, "Specified parameter {} is not valid.";
     /// A required common or signature parameter (Action, Version, AccessKeyId, Signature, SignatureMethod, SignatureVersion, Timestamp, SignatureNonce; V3: the headers x-acs-action, x-acs-version, x-acs-date, x-acs-signature-nonce) is absent or empty.
     MissingParameter = "MissingParameter", 400, "The input parameter \"{}\" that is mandatory for processing this request is not supplied.";
@@ -98,8 +102,8 @@ error_codes! {
     /// SignatureNonce was already used by an authenticated request within the 15-minute window.
     SignatureNonceUsed = "SignatureNonceUsed", 400, "Specified signature nonce was used already.";
 
-    // ---- Throttling and service faults: returned only through control-plane fault rules ----
-    /// Fault rule. Python SDKs raise ThrottlingException when `x-acs-retry-after` is set (fault rules set it).
+    // ---- Throttling and service faults: returned through control-plane fault rules ----
+    /// Fault rule; also a signed request whose nonce the full nonce cache (`--nonce-memory`) cannot remember. Python SDKs raise ThrottlingException when `x-acs-retry-after` is set (both set it).
     Throttling = "Throttling", 400, "Request was denied due to request throttling.";
     /// Fault rule. The code the real gateway uses for per-user flow control.
     ThrottlingUser = "Throttling.User", 400, "Request was denied due to user flow control.";

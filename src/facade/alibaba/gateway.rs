@@ -21,25 +21,26 @@ use super::policy;
 use super::route::{self, Route};
 use super::signature_v1;
 use super::signature_v3::Authorization;
+use crate::body::{self, BodyError};
 use crate::clock::{Clock, EmulatorClock, wire_time};
 use crate::control::Cloud;
-use crate::control::faults::Faults;
+use crate::control::faults::{DEFAULT_RETRY_AFTER_MS, Faults};
 use crate::control::journal::{Journal, JournalEntry};
 use crate::store::Store;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The longest query string served, in bytes.
 pub const MAX_QUERY_BYTES: usize = 32 * 1024;
 /// The longest request body served, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// HostId when the request names no host.
-const DEFAULT_HOST_ID: &str = "resourcemanager.aliyuncs.com";
+pub const DEFAULT_HOST_ID: &str = "resourcemanager.aliyuncs.com";
 /// The response header carrying the RequestId.
-const REQUEST_ID_HEADER: &str = "x-acs-request-id";
+pub const REQUEST_ID_HEADER: &str = "x-acs-request-id";
 /// The response header that tells SDKs how long to wait after throttling, in milliseconds.
 const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
 /// The response header carrying the gateway's trace id.
@@ -69,6 +70,8 @@ pub struct Gateway {
     pub faults: Arc<Faults>,
     /// The request journal.
     pub journal: Arc<Journal>,
+    /// How long a client has to send the body once the head has arrived.
+    pub read_timeout: Duration,
 }
 
 type State = web::Data<Gateway>;
@@ -93,6 +96,8 @@ struct Exchange {
     access_key_id: Option<String>,
     account_id: Option<String>,
     retry_after_ms: Option<u64>,
+    /// The body was not read to its end: the answer closes the connection.
+    unread_body: bool,
 }
 
 impl Exchange {
@@ -131,10 +136,22 @@ async fn rpc(req: HttpRequest, payload: web::Payload, state: State) -> HttpRespo
     }
     let started = Instant::now();
     let mut exchange = Exchange::new(&req);
-    let result = match payload.to_bytes_limited(MAX_BODY_BYTES).await {
-        Ok(Ok(body)) => handle(&state, &req, &body, &mut exchange).await,
-        Ok(Err(_)) => Err(ApiError::with(ErrorCode::InvalidParameter, "Body")),
-        Err(_) => Err(ApiError::new(ErrorCode::RequestBodyTooLarge)),
+    // Before the body: a CONNECT's body is the rest of the connection.
+    let result = if req.method() != Method::GET && req.method() != Method::POST {
+        exchange.unread_body = true;
+        Err(ApiError::new(ErrorCode::UnsupportedHttpMethod))
+    } else {
+        match body::read(payload, MAX_BODY_BYTES, state.read_timeout).await {
+            Ok(body) => handle(&state, &req, &body, &mut exchange).await,
+            Err(problem) => {
+                exchange.unread_body = true;
+                Err(match problem {
+                    BodyError::TooLarge => ApiError::new(ErrorCode::RequestBodyTooLarge),
+                    BodyError::TimedOut => ApiError::new(ErrorCode::RequestTimeout),
+                    BodyError::Broken => ApiError::with(ErrorCode::InvalidParameter, "Body"),
+                })
+            }
+        }
     };
     respond(&state, &req, exchange, result, started)
 }
@@ -201,7 +218,12 @@ async fn handle(
     body: &[u8],
     exchange: &mut Exchange,
 ) -> ApiResult<(Action, Output)> {
-    let (action, caller) = authenticate(state, req, body, exchange)?;
+    let (action, caller) = authenticate(state, req, body, exchange).inspect_err(|e| {
+        // A full nonce cache: SDKs back off on the header as they do for a throttling fault.
+        if e.code().is_throttling() {
+            exchange.retry_after_ms = Some(DEFAULT_RETRY_AFTER_MS);
+        }
+    })?;
     let fault = state.faults.fire(
         Cloud::Alibaba,
         action.as_str(),
@@ -285,9 +307,6 @@ fn authenticate(
     body: &[u8],
     exchange: &mut Exchange,
 ) -> ApiResult<(Action, Caller)> {
-    if req.method() != Method::GET && req.method() != Method::POST {
-        return Err(ApiError::new(ErrorCode::UnsupportedHttpMethod));
-    }
     let query = req.query_string();
     if query.len() > MAX_QUERY_BYTES {
         return Err(ApiError::new(ErrorCode::RequestUrlTooLarge));
@@ -393,6 +412,9 @@ fn respond(
     if let Some(ms) = exchange.retry_after_ms {
         response.insert_header((RETRY_AFTER_HEADER, ms.to_string()));
     }
+    if exchange.unread_body {
+        response.force_close();
+    }
     if state.journal.enabled() {
         state.journal.record(JournalEntry {
             time: wire_time(state.wall_clock.now()),
@@ -408,6 +430,7 @@ fn respond(
             status: reply.status,
             code,
             note: None,
+            truncated: false,
         });
     }
     response.body(reply.body)

@@ -87,6 +87,16 @@ error_codes! {
     GatewayThrottled = "APIGW.0308", 429, "The throttling threshold has been reached: policy user over ratelimit,limit:{},time:1 second", source "documented (DOC-SIGN ocr_01_0041; APIG table), suffix medium confidence";
     /// Fault rule only: the IAM user's policies do not grant the API.
     GatewayNotAuthorized = "APIGW.0302", 403, "The IAM user is not authorized to access the API.", source "documented (APIG error table)";
+    /// Before any row above: the HTTP layer cannot parse the request (a bad request line or header line), or it has both Content-Length and Transfer-Encoding (the connection is then closed).
+    GatewayBadRequest = "APIGW.0201", 400, "API request error.", source "documented (DOC-SIGN APIG table)";
+    /// Before any row above: a request line over 128 KiB.
+    GatewayUriTooLarge = "APIGW.0201", 414, "Request URI too large.", source "documented (DOC-SIGN APIG table)";
+    /// Before any row above: a request head over 128 KiB. 494 is nginx's status for it.
+    GatewayHeadersTooLarge = "APIGW.0201", 494, "Request headers too large.", source "documented (DOC-SIGN APIG table)";
+    /// After routing: a request body over 64 KiB; the connection is closed after the answer.
+    GatewayEntityTooLarge = "APIGW.0201", 413, "Request entity too large.", source "documented (DOC-SIGN APIG table)";
+    /// The head or, after routing, the body did not arrive within `--read-timeout`; the connection is closed after the answer.
+    GatewayRequestTimeout = "APIGW.0201", 408, "Request timeout.", source "no public source — placeholder in the documented APIGW.0201 family of request errors";
 
     // ---- Organizations: confirmed codes (§7.1) ----
     /// InviteAccount or CancelHandshake by an account that is a member, not the management account.

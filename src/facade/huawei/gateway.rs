@@ -9,6 +9,7 @@ use super::error::{ErrorCode, HwError, HwResult};
 use super::operations::{self, Context};
 use super::route::{self, Operation, Route};
 use super::signing::{self, Authorization, percent_decode};
+use crate::body::{self, BodyError};
 use crate::clock::{Clock, EmulatorClock, wire_time};
 use crate::control::Cloud;
 use crate::control::faults::{FaultEffect, Faults};
@@ -21,16 +22,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The largest request body read, in bytes (an InviteAccount body is well under 4 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The longest query string served, in bytes (a marker is at most 400 characters).
 pub const MAX_QUERY_BYTES: usize = 32 * 1024;
 /// The `Content-Type` of every reply.
-const CONTENT_TYPE_JSON: &str = "application/json;charset=UTF-8";
+pub const CONTENT_TYPE_JSON: &str = "application/json;charset=UTF-8";
 /// The reply header carrying the request id: the SDKs' only source of it.
-const REQUEST_ID_HEADER: &str = "X-Request-Id";
+pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
 
 /// What the Organizations endpoint works with, shared by every worker.
 pub struct Gateway {
@@ -44,6 +45,8 @@ pub struct Gateway {
     pub faults: Arc<Faults>,
     /// The request journal.
     pub journal: Arc<Journal>,
+    /// How long a client has to send the body once the head has arrived.
+    pub read_timeout: Duration,
 }
 
 type State = web::Data<Gateway>;
@@ -73,6 +76,23 @@ struct ErrorBody<'a> {
     request_id: &'a str,
 }
 
+/// The body of `error`'s reply, carrying `request_id`.
+#[must_use]
+pub fn error_body(error: &HwError, request_id: &str) -> Vec<u8> {
+    serde_json::to_vec(&ErrorBody {
+        error_code: error.code().as_str(),
+        error_msg: &error.message(),
+        request_id,
+    })
+    .expect("error bodies serialize to JSON")
+}
+
+/// A fresh request id, as every reply carries.
+#[must_use]
+pub fn new_request_id() -> String {
+    request_id()
+}
+
 /// What the journal and the access log learn about one exchange.
 #[derive(Default)]
 struct Exchange {
@@ -82,6 +102,8 @@ struct Exchange {
     parameters: BTreeMap<String, String>,
     retry_after_ms: Option<u64>,
     note: Option<String>,
+    /// The body was not read to its end: the answer closes the connection.
+    unread_body: bool,
 }
 
 async fn handle(req: HttpRequest, payload: web::Payload, state: State) -> HttpResponse {
@@ -106,9 +128,16 @@ async fn serve(
         return Err(HwError::invalid("query"));
     }
     exchange.parameters = parameters(&route, query);
-    let Ok(Ok(body)) = payload.to_bytes_limited(MAX_BODY_BYTES).await else {
-        return Err(HwError::invalid("body"));
-    };
+    let body = body::read(payload, MAX_BODY_BYTES, state.read_timeout)
+        .await
+        .map_err(|problem| {
+            exchange.unread_body = true;
+            match problem {
+                BodyError::TooLarge => HwError::new(ErrorCode::GatewayEntityTooLarge),
+                BodyError::TimedOut => HwError::new(ErrorCode::GatewayRequestTimeout),
+                BodyError::Broken => HwError::invalid("body"),
+            }
+        })?;
     let headers = Headers::from_pairs(
         req.headers()
             .iter()
@@ -235,16 +264,11 @@ fn respond(
     let request_id = request_id();
     let (status, code, body) = match &result {
         Ok(body) => (200, None, body.clone()),
-        Err(error) => {
-            let message = error.message();
-            let body = serde_json::to_vec(&ErrorBody {
-                error_code: error.code().as_str(),
-                error_msg: &message,
-                request_id: &request_id,
-            })
-            .expect("error bodies serialize to JSON");
-            (error.code().status(), Some(error.code().as_str()), body)
-        }
+        Err(error) => (
+            error.code().status(),
+            Some(error.code().as_str()),
+            error_body(error, &request_id),
+        ),
     };
     let operation = exchange.operation.map(Operation::as_str);
     tracing::info!(
@@ -267,6 +291,9 @@ fn respond(
         // Seconds, as urllib3 reads it; a partial second rounds up.
         response.insert_header((RETRY_AFTER, ms.div_ceil(1000).to_string()));
     }
+    if exchange.unread_body {
+        response.force_close();
+    }
     if state.journal.enabled() {
         state.journal.record(JournalEntry {
             time: wire_time(state.wall_clock.now()),
@@ -282,6 +309,7 @@ fn respond(
             status,
             code,
             note: exchange.note,
+            truncated: false,
         });
     }
     response.body(body)
