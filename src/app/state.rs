@@ -11,6 +11,7 @@ use crate::control::journal::{self, Journal};
 use crate::control::{Backend, Catalog, Cloud};
 use crate::control::{CLOCK_SETTING, FAULTS_SETTING};
 use crate::domain::Counts;
+use crate::facade::alibaba::nonce::{NonceCache, NonceLog};
 use crate::facade::alibaba::{self, Gateway};
 use crate::facade::huawei;
 use crate::store::sqlite::Database;
@@ -104,18 +105,47 @@ impl Builder {
         self
     }
 
+    /// The used-nonce cache: in memory, or kept in the database with the digest key it was made
+    /// with (so a replay across a restart is still refused).
+    fn nonces(&self) -> NonceCache {
+        let cache = NonceCache::with_capacity(
+            usize::try_from(self.limits.nonce_memory).unwrap_or(usize::MAX),
+        );
+        let Some(database) = &self.database else {
+            return cache;
+        };
+        let stored_key = database
+            .setting(NONCE_KEY_SETTING)
+            .ok()
+            .flatten()
+            .and_then(|text| hex::decode(text.trim_matches('"')).ok())
+            .and_then(|bytes| <[u8; 16]>::try_from(bytes).ok());
+        let key = stored_key.unwrap_or_else(|| {
+            let key = cache.key();
+            if let Err(error) = database.save_setting(NONCE_KEY_SETTING, hex::encode(key)) {
+                tracing::warn!(target: "store", "cannot keep the nonce key: {error}");
+            }
+            key
+        });
+        let now = self.wall_clock.now();
+        let remembered = database.nonces(now.timestamp()).unwrap_or_else(|error| {
+            tracing::warn!(target: "store", "cannot read the kept nonces: {error}");
+            Vec::new()
+        });
+        cache.durable(key, Arc::new(KeptNonces(database.clone())), remembered, now)
+    }
+
     /// The state, with each world in a memory store.
     #[must_use]
     pub fn build(self) -> AppState {
         let faults = Arc::new(Faults::default());
         let journal = Arc::new(Journal::new(self.journal_size));
+        let nonces = self.nonces();
         let alibaba = web::Data::new(Gateway {
             store: self.alibaba,
             clock: self.clock.clone(),
             wall_clock: self.wall_clock.clone(),
-            nonces: alibaba::nonce::NonceCache::with_capacity(
-                usize::try_from(self.limits.nonce_memory).unwrap_or(usize::MAX),
-            ),
+            nonces,
             faults: faults.clone(),
             journal: journal.clone(),
             read_timeout: self.limits.read_timeout,
@@ -187,6 +217,18 @@ impl AppState {
             Cloud::Alibaba => &self.alibaba.store,
             Cloud::Huawei => &self.huawei.store,
         }
+    }
+}
+
+/// The setting that holds the nonce digests' key.
+const NONCE_KEY_SETTING: &str = "nonce_key";
+
+/// The database keeping the used nonces.
+struct KeptNonces(Arc<Database>);
+
+impl NonceLog for KeptNonces {
+    fn remember(&self, digest: u64, until: i64) -> Result<(), String> {
+        self.0.save_nonce(digest, until).map_err(|e| e.0)
     }
 }
 

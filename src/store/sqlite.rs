@@ -62,7 +62,11 @@ CREATE TABLE handshakes (
   created INTEGER NOT NULL, modified INTEGER NOT NULL, expires INTEGER NOT NULL,
   PRIMARY KEY (realm, scope, id)) WITHOUT ROWID;
 CREATE INDEX handshakes_by_organization ON handshakes (realm, scope, organization, created);
+CREATE TABLE nonces (digest INTEGER PRIMARY KEY, until INTEGER NOT NULL);
 ";
+
+/// How many nonces are kept between two sweeps of the expired ones.
+const NONCES_PER_SWEEP: u64 = 4096;
 
 /// The tables holding a realm's world, in the order they are copied.
 const TABLES: [&str; 4] = ["organizations", "accounts", "access_keys", "handshakes"];
@@ -94,6 +98,7 @@ enum Op {
     Seed(&'static str, World),
     Reset(&'static str),
     Setting(String, String),
+    Nonce(u64, i64),
     Barrier,
     /// Tests only: caps the database at its current size, as a full disk would.
     #[cfg(test)]
@@ -347,6 +352,25 @@ impl Database {
         self.wait(self.enqueue(Op::Setting(key.to_owned(), value)))
     }
 
+    /// Keeps a used nonce's digest until `until` (Unix seconds), and waits for it.
+    pub fn save_nonce(&self, digest: u64, until: i64) -> Result<(), StoreError> {
+        self.wait(self.enqueue(Op::Nonce(digest, until)))
+    }
+
+    /// The nonces kept that are still in use after `now` (Unix seconds).
+    pub fn nonces(&self, now: i64) -> Result<Vec<(u64, i64)>, StoreError> {
+        let connection = self.reader()?;
+        let mut statement = connection
+            .prepare("SELECT digest, until FROM nonces WHERE until > ?1")
+            .map_err(|e| failed("cannot read the nonces", e))?;
+        statement
+            .query_map([now], |row| {
+                Ok((row.get::<_, i64>(0)?.cast_unsigned(), row.get::<_, i64>(1)?))
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| failed("cannot read the nonces", e))
+    }
+
     /// A setting, if stored.
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         let connection = self.reader()?;
@@ -399,6 +423,7 @@ impl Drop for Database {
 }
 
 fn commit_loop(mut connection: Connection, shared: &Shared) {
+    let mut nonces = 0u64;
     loop {
         let batch: Vec<(u64, Op)> = {
             let mut queue = shared.queue.lock().unwrap_or_else(PoisonError::into_inner);
@@ -414,7 +439,16 @@ fn commit_loop(mut connection: Connection, shared: &Shared) {
             queue.ops.drain(..).collect()
         };
         let (first, last) = (batch[0].0, batch[batch.len() - 1].0);
-        let outcome = commit(&mut connection, batch);
+        let kept = batch
+            .iter()
+            .filter(|(_, op)| matches!(op, Op::Nonce(..)))
+            .count();
+        nonces += kept as u64;
+        let sweep = nonces >= NONCES_PER_SWEEP;
+        if sweep {
+            nonces = 0;
+        }
+        let outcome = commit(&mut connection, batch, sweep);
         let mut done = shared.done.lock().unwrap_or_else(PoisonError::into_inner);
         if let Err(why) = outcome {
             tracing::error!(target: "store", "a commit failed, nothing of it was written: {why}");
@@ -428,10 +462,18 @@ fn commit_loop(mut connection: Connection, shared: &Shared) {
     }
 }
 
-fn commit(connection: &mut Connection, batch: Vec<(u64, Op)>) -> Result<(), String> {
+fn commit(connection: &mut Connection, batch: Vec<(u64, Op)>, sweep: bool) -> Result<(), String> {
     let tx = connection.transaction().map_err(|e| e.to_string())?;
     for (_, op) in batch {
         apply(&tx, op).map_err(|e| e.to_string())?;
+    }
+    if sweep {
+        // Nonces past their window protect nothing: the timestamp check refuses their replays.
+        tx.execute(
+            "DELETE FROM nonces WHERE until <= ?1",
+            [chrono::Utc::now().timestamp()],
+        )
+        .map_err(|e| e.to_string())?;
     }
     tx.commit().map_err(|e| e.to_string())
 }
@@ -488,6 +530,12 @@ fn apply(tx: &Transaction<'_>, op: Op) -> rusqlite::Result<()> {
         Op::Setting(key, value) => {
             tx.prepare_cached("INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)")?
                 .execute(params![key, value])?;
+            Ok(())
+        }
+        Op::Nonce(digest, until) => {
+            // SQLite integers are signed: the digest's bits are kept as they are.
+            tx.prepare_cached("INSERT OR REPLACE INTO nonces (digest, until) VALUES (?1, ?2)")?
+                .execute(params![digest.cast_signed(), until])?;
             Ok(())
         }
         Op::Barrier => Ok(()),

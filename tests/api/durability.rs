@@ -1,5 +1,5 @@
-//! Durable state through the binary, `--data-dir`: a restart keeps the worlds, the clock and the
-//! fault rules; `kill -9` at random moments, while several clients change state, loses no
+//! Durable state through the binary, `--data-dir`: a restart keeps the worlds, the clock, the
+//! fault rules and the nonces in use; `kill -9` at random moments, while several clients change state, loses no
 //! acknowledged change and leaves none half-applied.
 
 use crate::signer::{Key, form_encode, sign_v1};
@@ -68,15 +68,8 @@ fn agent() -> ureq::Agent {
         .build()
 }
 
-/// A signed V1 POST of `action` with `params`: the status and the body, or `None` if the
-/// connection failed (the server was killed).
-fn call(
-    agent: &ureq::Agent,
-    port: u16,
-    key: Key,
-    action: &str,
-    params: &[(&str, &str)],
-) -> Option<(u16, Value)> {
+/// The form body of a V1-signed POST of `action` with `params`.
+fn signed_body(key: Key, action: &str, params: &[(&str, &str)]) -> String {
     let mut all = vec![
         ("Action".to_owned(), action.to_owned()),
         ("Version".to_owned(), "2020-03-31".to_owned()),
@@ -87,7 +80,36 @@ fn call(
             .iter()
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned())),
     );
-    let body = form_encode(&sign_v1("POST", key, &all, &[]));
+    form_encode(&sign_v1("POST", key, &all, &[]))
+}
+
+/// Sends a form `body` as it is.
+fn post(agent: &ureq::Agent, port: u16, body: &str) -> (u16, Value) {
+    let response = match agent
+        .post(&format!("http://127.0.0.1:{port}/"))
+        .set("Content-Type", "application/x-www-form-urlencoded")
+        .send_string(body)
+    {
+        Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+        Err(e) => panic!("{e}"),
+    };
+    let status = response.status();
+    (
+        status,
+        serde_json::from_str(&response.into_string().unwrap()).unwrap(),
+    )
+}
+
+/// A signed V1 POST of `action` with `params`: the status and the body, or `None` if the
+/// connection failed (the server was killed).
+fn call(
+    agent: &ureq::Agent,
+    port: u16,
+    key: Key,
+    action: &str,
+    params: &[(&str, &str)],
+) -> Option<(u16, Value)> {
+    let body = signed_body(key, action, params);
     let reply = agent
         .post(&format!("http://127.0.0.1:{port}/"))
         .set("Content-Type", "application/x-www-form-urlencoded")
@@ -115,9 +137,14 @@ const MANAGEMENT: Key = Key::new("LTAI5tEmuManagement01", "EmuManagementSecret01
 const INVITEE: Key = Key::new("LTAI5tEmuInvitee00001", "EmuInviteeSecret00001");
 
 #[test]
-fn a_restart_keeps_the_worlds_the_clock_and_the_fault_rules() {
+fn a_restart_keeps_the_worlds_the_clock_the_fault_rules_and_the_nonces_in_use() {
     let directory = data_dir("restart");
     let agent = agent();
+    let replayed = signed_body(
+        MANAGEMENT,
+        "GetHandshake",
+        &[("HandshakeId", "h-Pend1ngAcc0unt02")],
+    );
     {
         let server = start(&directory, &[]);
         let accepted = call(
@@ -128,6 +155,7 @@ fn a_restart_keeps_the_worlds_the_clock_and_the_fault_rules() {
             &[("HandshakeId", "h-Ih8IuPfvV0t0abcd")],
         );
         assert_eq!(accepted.map(|(status, _)| status), Some(200));
+        assert_eq!(post(&agent, server.port, &replayed).0, 200);
         control(
             &agent,
             server.port,
@@ -153,6 +181,12 @@ fn a_restart_keeps_the_worlds_the_clock_and_the_fault_rules() {
         drop(server);
     }
     let server = start(&directory, &[]);
+    let (status, body) = post(&agent, server.port, &replayed);
+    assert_eq!(
+        (status, body["Code"].as_str()),
+        (400, Some("SignatureNonceUsed")),
+        "a request replayed across the restart is still refused"
+    );
     let state = control(&agent, server.port, "GET", "/state", None);
     let handshake = state["handshakes"]
         .as_array()

@@ -175,6 +175,7 @@ fn settle(
         Recorded::Used => return Err(ApiError::new(ErrorCode::SignatureNonceUsed)),
         // Refused rather than forgotten early: forgetting would let a replay through.
         Recorded::Full => return Err(ApiError::new(ErrorCode::Throttling)),
+        Recorded::Unavailable => return Err(ApiError::new(ErrorCode::InternalError)),
     }
     Ok(Passed {
         account_id,

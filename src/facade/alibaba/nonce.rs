@@ -20,13 +20,17 @@
 //! have to grow past it is refused with [`Recorded::Full`], and the gateway answers with its
 //! throttling error: forgetting nonces early instead would let replays through.
 //!
+//! With `--data-dir` the cache also hands every new nonce to a [`NonceLog`] (the durable store)
+//! and answers only once it is kept, so a request replayed across a restart is still refused:
+//! the digest key is kept with them.
+//!
 //! AMBIGUOUS (scope): nonces are global, not per AccessKeyId; with random nonces the difference
 //! never shows, and global is the stricter reading.
 
 use chrono::{DateTime, Utc};
-use std::collections::hash_map::RandomState;
 use std::collections::{HashSet, VecDeque};
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hasher};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -50,13 +54,29 @@ pub enum Recorded {
     Used,
     /// It is new, but remembering it would take the cache past its memory cap.
     Full,
+    /// It is new, but the durable store could not keep it.
+    Unavailable,
+}
+
+/// Where a durable emulator keeps the nonces in use: `remember` returns once the digest is kept.
+pub trait NonceLog: Send + Sync {
+    /// Keeps `digest` until `until` (Unix seconds).
+    fn remember(&self, digest: u64, until: i64) -> Result<(), String>;
+}
+
+impl std::fmt::Debug for dyn NonceLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NonceLog")
+    }
 }
 
 /// The nonces in use.
 #[derive(Debug)]
 pub struct NonceCache {
     shards: Box<[Mutex<Shard>]>,
-    hasher: RandomState,
+    // A keyed digest: SipHash over a secret prefix no client knows.
+    key: [u8; 16],
+    log: Option<Arc<dyn NonceLog>>,
     /// Bytes the tables of every shard take.
     used: AtomicUsize,
     capacity: usize,
@@ -149,10 +169,44 @@ impl NonceCache {
     pub fn with_capacity(bytes: usize) -> Self {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hasher: RandomState::new(),
+            key: rand::random(),
+            log: None,
             used: AtomicUsize::new(0),
             capacity: bytes,
         }
+    }
+
+    /// The cache of a durable emulator: digests keyed with `key`, the nonces `remembered` by
+    /// `log` (digest, forget time) still in use at `now`, and every new one kept by `log`.
+    #[must_use]
+    pub fn durable(
+        mut self,
+        key: [u8; 16],
+        log: Arc<dyn NonceLog>,
+        remembered: impl IntoIterator<Item = (u64, i64)>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        self.key = key;
+        for (digest, until) in remembered {
+            if let Some(forget_at) = DateTime::from_timestamp(until, 0) {
+                let _ = self.insert(digest, forget_at, now);
+            }
+        }
+        self.log = Some(log);
+        self
+    }
+
+    /// The digest key (what a durable store keeps beside the digests).
+    #[must_use]
+    pub fn key(&self) -> [u8; 16] {
+        self.key
+    }
+
+    fn digest(&self, nonce: &str) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        hasher.write(&self.key);
+        hasher.write(nonce.as_bytes());
+        hasher.finish()
     }
 
     /// Records `nonce` as used until `forget_at`, unless it is in use or the cache is full.
@@ -163,7 +217,19 @@ impl NonceCache {
         forget_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Recorded {
-        let digest = self.hasher.hash_one(nonce);
+        let digest = self.digest(nonce);
+        let recorded = self.insert(digest, forget_at, now);
+        match (&self.log, recorded) {
+            // Outside the shard's lock: keeping it waits for a commit.
+            (Some(log), Recorded::New) => match log.remember(digest, forget_at.timestamp()) {
+                Ok(()) => Recorded::New,
+                Err(_) => Recorded::Unavailable,
+            },
+            _ => recorded,
+        }
+    }
+
+    fn insert(&self, digest: u64, forget_at: DateTime<Utc>, now: DateTime<Utc>) -> Recorded {
         let index = usize::try_from(digest >> (64 - SHARDS.trailing_zeros())).expect("a shard");
         let mut shard = self.shards[index]
             .lock()
