@@ -68,6 +68,10 @@ pub struct JournalEntry {
     /// account, which the real gateway does not check either).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// For a refused request, why, in plain words naming the deciding fact (never in the
+    /// cloud's own error body).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
     /// Whether a text or parameter was cut short, or parameters left out, to fit the entry's
     /// bounds (set by the journal).
     pub truncated: bool,
@@ -185,6 +189,17 @@ impl Journal {
         matching
     }
 
+    /// The request id and time of the oldest successful entry whose parameter `name` is
+    /// `value` (the request that first used a nonce).
+    #[must_use]
+    pub fn first_with(&self, name: &str, value: &str) -> Option<(String, String)> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .iter()
+            .find(|e| e.code.is_none() && e.parameters.get(name).map(String::as_str) == Some(value))
+            .map(|e| (e.request_id.clone(), e.time.clone()))
+    }
+
     /// Forgets every entry.
     pub fn clear(&self) {
         self.entries
@@ -235,6 +250,7 @@ mod tests {
             status: n,
             code,
             note: None,
+            why: None,
             truncated: false,
         }
     }

@@ -729,3 +729,120 @@ fn a_huge_unauthenticated_request_is_journalled_cut_to_size_and_marked() {
     assert_eq!(journal["requests"].as_array().unwrap().len(), 1);
     assert_eq!(journal["requests"][0]["truncated"], false);
 }
+
+/// The journal's `why` of the last request.
+fn last_why(app: &TestApp) -> String {
+    let journal = app
+        .control("GET", "/_emulator/requests?limit=1", None)
+        .json();
+    journal["requests"][0]["why"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a why: {journal}"))
+        .to_owned()
+}
+
+#[test]
+fn every_refused_request_has_a_why_in_the_journal_that_never_reaches_the_body() {
+    let app = spawn_app();
+    let cases: Vec<(Box<dyn Fn() -> Reply + '_>, &str)> = vec![
+        (
+            Box::new(|| {
+                app.call(OTHER_MEMBER, "AcceptHandshake")
+                    .handshake("h-Ih8IuPfvV0t0abcd")
+                    .send()
+            }),
+            "caller 1772422852740001 is not the invitee (TargetEntity 1772422852740000, account 1772422852740000)",
+        ),
+        (
+            Box::new(|| {
+                app.call(MANAGEMENT, "CancelHandshake")
+                    .handshake("h-Canc3lledAlrdy08")
+                    .send()
+            }),
+            "handshake h-Canc3lledAlrdy08 is Cancelled, not Pending",
+        ),
+        (
+            Box::new(|| {
+                app.call(MANAGEMENT, "CancelHandshake")
+                    .handshake("h-Exp1redAlready10")
+                    .send()
+            }),
+            "handshake h-Exp1redAlready10 expired at 2026-11-16T08:00:00Z",
+        ),
+        (
+            Box::new(|| {
+                app.call(MANAGEMENT, "AcceptHandshak")
+                    .handshake("h-Ih8IuPfvV0t0abcd")
+                    .send()
+            }),
+            "did you mean AcceptHandshake?",
+        ),
+        (
+            Box::new(|| {
+                app.call(INVITEE, "GetHandshake")
+                    .handshake("h-Ih8IuPfvV0t0abcd")
+                    .param(
+                        "Timestamp",
+                        &crate::signer::timestamp(chrono::TimeDelta::minutes(-31)),
+                    )
+                    .send()
+            }),
+            "is 31 minutes behind the emulator's wall clock",
+        ),
+        (
+            Box::new(|| {
+                app.call(INVITEE, "GetHandshake")
+                    .handshake("h-Ih8IuPfvV0t0abcd")
+                    .secret("NotTheSecret")
+                    .send()
+            }),
+            "server string to sign is:POST&%2F&AccessKeyId%3DLTAI5tEmuInvitee00001",
+        ),
+        (
+            Box::new(|| {
+                app.call(
+                    crate::signer::Key::new("LTAI5tNobody000000001", "x"),
+                    "GetHandshake",
+                )
+                .handshake("h-Ih8IuPfvV0t0abcd")
+                .send()
+            }),
+            "AccessKeyId LTAI5tNobody000000001: unknown access key",
+        ),
+    ];
+    for (send, why) in cases {
+        let reply = send();
+        assert!(reply.status >= 400, "{}", reply.body);
+        let journalled = last_why(&app);
+        assert!(journalled.contains(why), "{journalled:?} names {why:?}");
+        if !why.contains("string to sign") {
+            assert!(
+                !reply.body.contains(why),
+                "the body carries no why: {}",
+                reply.body
+            );
+        }
+    }
+
+    // A reused nonce names the request that used it first.
+    let first = app
+        .call(INVITEE, "GetHandshake")
+        .handshake("h-Ih8IuPfvV0t0abcd")
+        .param("SignatureNonce", "why-nonce-0001")
+        .send();
+    assert_eq!(first.status, 200, "{}", first.body);
+    let again = app
+        .call(INVITEE, "GetHandshake")
+        .handshake("h-Ih8IuPfvV0t0abcd")
+        .param("SignatureNonce", "why-nonce-0001")
+        .send();
+    assert_eq!(again.code(), "SignatureNonceUsed");
+    let why = last_why(&app);
+    assert!(
+        why.starts_with(&format!(
+            "SignatureNonce why-nonce-0001 was used by request {} at ",
+            first.request_id
+        )),
+        "{why}"
+    );
+}

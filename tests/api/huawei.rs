@@ -2331,3 +2331,31 @@ fn state_export_has_a_huawei_section_and_importing_it_back_round_trips() {
     assert_eq!(refused.status, 400, "{}", refused.body);
     assert_eq!(app.control("GET", "/_emulator/state", None).json(), doc);
 }
+
+#[test]
+fn a_refused_huawei_request_has_a_why_in_the_journal_and_not_in_the_body() {
+    let app = spawn_app();
+    let why = |app: &TestApp| {
+        app.control("GET", "/_emulator/requests?cloud=huawei&limit=1", None)
+            .json()["requests"][0]["why"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let reply = app.accept_hw(MANAGER, SEED);
+    assert_eq!(reply.status, 404);
+    let journalled = why(&app);
+    assert!(
+        journalled.starts_with(
+            "caller 0a6d25d23900d45c0faac010e0fb4de0 is not the invitee (TargetEntity 05c734152f00d4200f2bc0179ac6c5e0"
+        ),
+        "{journalled}"
+    );
+    assert!(!reply.body.contains("not the invitee"), "{}", reply.body);
+    let reply = app.accept_hw(SECOND_INVITEE, "h-cancelled000000000000000000001");
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(
+        why(&app),
+        "handshake h-cancelled000000000000000000001 is Cancelled, not Pending"
+    );
+}

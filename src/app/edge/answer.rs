@@ -33,6 +33,23 @@ pub enum Refusal {
     Internal,
 }
 
+impl Refusal {
+    /// Why, in plain words, for the journal and the log.
+    #[must_use]
+    pub const fn why(self) -> &'static str {
+        match self {
+            Self::Malformed => "the request line or a header line is not HTTP/1.1",
+            Self::Conflict => {
+                "the request has both Content-Length and Transfer-Encoding (RFC 9112 §6.1)"
+            }
+            Self::LineTooLarge => "the request line is longer than the head limit",
+            Self::HeadTooLarge => "the request head is larger than the head limit",
+            Self::Timeout => "the request head did not arrive within the read timeout",
+            Self::Internal => "the HTTP layer failed",
+        }
+    }
+}
+
 /// Who a request addressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Audience {
@@ -112,6 +129,7 @@ impl Refused<'_> {
             request_id = %request_id,
             status,
             code,
+            why = self.refusal.why(),
             refused_by = "http",
         );
         edge.journal.record(JournalEntry {
@@ -129,6 +147,7 @@ impl Refused<'_> {
             code: Some(code),
             truncated: false,
             note: None,
+            why: Some(self.refusal.why().to_owned()),
         });
     }
 }

@@ -150,19 +150,44 @@ fn settle(
     mismatch: impl FnOnce() -> ApiError,
 ) -> ApiResult<Passed> {
     let signed_at = parse_timestamp(claim.timestamp)?;
-    if (ctx.wall_now - signed_at).abs() > TIMESTAMP_WINDOW {
-        return Err(ApiError::new(ErrorCode::InvalidTimeStampExpired));
+    let skew = ctx.wall_now - signed_at;
+    if skew.abs() > TIMESTAMP_WINDOW {
+        return Err(
+            ApiError::new(ErrorCode::InvalidTimeStampExpired).because(format!(
+                "Timestamp {} is {} minutes {} the emulator's wall clock ({}); 15 are allowed",
+                claim.timestamp,
+                skew.num_minutes().abs(),
+                if skew > TimeDelta::zero() {
+                    "behind"
+                } else {
+                    "ahead of"
+                },
+                crate::clock::wire_time(ctx.wall_now)
+            )),
+        );
     }
-    let credential = ctx.store.query(|view| {
-        domain::authenticate(
-            view,
-            claim.access_key_id,
-            claim.security_token,
-            ctx.emulator_now,
-        )
-    })?;
+    let credential = ctx
+        .store
+        .query(|view| {
+            domain::authenticate(
+                view,
+                claim.access_key_id,
+                claim.security_token,
+                ctx.emulator_now,
+            )
+        })
+        .map_err(|error| {
+            let why = format!("AccessKeyId {}: {error}", claim.access_key_id);
+            ApiError::from(error).because(why)
+        })?;
     if !signed_by(credential.secret.expose()) {
-        return Err(mismatch());
+        let refused = mismatch();
+        let why = format!(
+            "the signature is not the server's for the secret of {}: {}",
+            claim.access_key_id,
+            refused.message()
+        );
+        return Err(refused.because(why));
     }
     let account_id = credential.account_id;
     let temporary = credential.security_token.is_some();

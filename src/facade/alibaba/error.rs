@@ -17,6 +17,8 @@ struct Inner {
     code: ErrorCode,
     details: Vec<String>,
     access_denied: Option<AccessDenied>,
+    // For the journal and the log only: never in the body, which SDKs compare byte for byte.
+    why: Option<String>,
 }
 
 /// What a RAM denial says about itself, `AccessDeniedDetail` in the body: the fields RAM's
@@ -127,6 +129,7 @@ impl ApiError {
             code,
             details: details.into_iter().map(Into::into).collect(),
             access_denied: None,
+            why: None,
         }))
     }
 
@@ -135,6 +138,19 @@ impl ApiError {
     pub fn denied(mut self, detail: AccessDenied) -> Self {
         self.0.access_denied = Some(detail);
         self
+    }
+
+    /// This error with `why` it was refused: one line for the journal and the log.
+    #[must_use]
+    pub fn because(mut self, why: impl Into<String>) -> Self {
+        self.0.why = Some(why.into());
+        self
+    }
+
+    /// Why it was refused, in plain words: the reason given, or else the message.
+    #[must_use]
+    pub fn why(&self) -> String {
+        self.0.why.clone().unwrap_or_else(|| self.message())
     }
 
     /// The `AccessDeniedDetail`, for a RAM denial.

@@ -368,6 +368,18 @@ fn authenticate(
     Ok((action, caller))
 }
 
+/// For a reused SignatureNonce, the journalled request that used it first, if still kept.
+fn nonce_reuse(state: &Gateway, exchange: &Exchange, error: &ApiError) -> Option<String> {
+    if error.code() != ErrorCode::SignatureNonceUsed {
+        return None;
+    }
+    let nonce = exchange.params.get("SignatureNonce")?;
+    let (request_id, time) = state.journal.first_with("SignatureNonce", nonce)?;
+    Some(format!(
+        "SignatureNonce {nonce} was used by request {request_id} at {time}"
+    ))
+}
+
 fn respond(
     state: &Gateway,
     req: &HttpRequest,
@@ -390,6 +402,10 @@ fn respond(
         }
     };
     let code = result.as_ref().err().map(|e| e.code().as_str());
+    let why = result
+        .as_ref()
+        .err()
+        .map(|error| nonce_reuse(state, &exchange, error).unwrap_or_else(|| error.why()));
     tracing::info!(
         target: "access",
         request_id = %request_id,
@@ -397,6 +413,7 @@ fn respond(
         access_key_id = exchange.access_key_id.as_deref(),
         status = reply.status,
         code,
+        why = why.as_deref(),
         latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
     );
     let status =
@@ -430,6 +447,7 @@ fn respond(
             status: reply.status,
             code,
             note: None,
+            why,
             truncated: false,
         });
     }

@@ -10,9 +10,10 @@ use super::policy::{self, POLICY};
 use super::world::MAX_NOTE_CHARS;
 use crate::clock::WireTime;
 use crate::domain::{
-    self, AccountId, Cursor, Handshake, HandshakeId, HandshakeRead, Invitation, OrganizationId,
-    Target, TargetKind,
+    self, AccountId, Acting, Cursor, Handshake, HandshakeId, HandshakeRead, Invitation,
+    OrganizationId, Target, TargetKind,
 };
+use crate::store::WriteError;
 use rand::Rng;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -191,6 +192,27 @@ fn random_handshake_id() -> HandshakeId {
     policy::handshake_id(&format!("h-{tail}")).expect("h- and 16 alphanumerics is a handshake id")
 }
 
+/// The error of a refused rule, with why: the fact that decided it, for the journal.
+fn refused(
+    ctx: Context<'_>,
+    acting: Acting,
+    id: Option<&HandshakeId>,
+    error: impl Into<WriteError>,
+) -> ApiError {
+    match error.into() {
+        WriteError::Refused(refusal) => {
+            let why = ctx.store.query(|view| {
+                domain::explain(view, &POLICY, acting, ctx.caller, id, &refusal, ctx.now)
+            });
+            ApiError::from(refusal).because(why)
+        }
+        WriteError::Store(failed) => {
+            let why = failed.to_string();
+            ApiError::from(failed).because(why)
+        }
+    }
+}
+
 /// InviteAccountToResourceDirectory.
 pub fn invite(ctx: Context<'_>, input: InviteInput) -> ApiResult<HandshakeOutput> {
     let sent = ctx.store.transact(|view| {
@@ -202,16 +224,21 @@ pub fn invite(ctx: Context<'_>, input: InviteInput) -> ApiResult<HandshakeOutput
             random_handshake_id,
             ctx.now,
         )
-    })?;
-    Ok(output(sent))
+    });
+    Ok(output(sent.map_err(|e| {
+        refused(ctx, Acting::Organization, None, e)
+    })?))
 }
 
 /// DeclineHandshake.
 pub fn decline(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutput> {
-    let declined = ctx.store.transact(|view| {
-        domain::decline(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now)
-    })?;
-    Ok(output(declined))
+    let declined = ctx
+        .store
+        .transact(|view| domain::decline(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now));
+    let id = Some(&input.handshake_id);
+    Ok(output(
+        declined.map_err(|e| refused(ctx, Acting::Invitee, id, e))?,
+    ))
 }
 
 /// GetHandshake.
@@ -221,7 +248,8 @@ pub fn get(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutp
         real_names,
     } = ctx
         .store
-        .query(|view| domain::read(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now))?;
+        .query(|view| domain::read(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now))
+        .map_err(|e| refused(ctx, Acting::Reader, Some(&input.handshake_id), e))?;
     let mut view = HandshakeView::from(handshake);
     if let Some((master, invited)) = real_names {
         view.master_account_real_name = Some(master);
@@ -304,31 +332,37 @@ impl PagingInput {
 
 /// ListHandshakesForAccount.
 pub fn list_for_account(ctx: Context<'_>, paging: PagingInput) -> ApiResult<HandshakeListOutput> {
-    let listing = ctx.store.query(|view| {
-        domain::list_received(
-            view,
-            &POLICY,
-            ctx.caller,
-            paging.cursor(),
-            paging.page_size,
-            ctx.now,
-        )
-    })?;
+    let listing = ctx
+        .store
+        .query(|view| {
+            domain::list_received(
+                view,
+                &POLICY,
+                ctx.caller,
+                paging.cursor(),
+                paging.page_size,
+                ctx.now,
+            )
+        })
+        .map_err(|e| refused(ctx, Acting::Organization, None, e))?;
     Ok(page(listing, paging))
 }
 
 /// ListHandshakesForResourceDirectory.
 pub fn list_for_directory(ctx: Context<'_>, paging: PagingInput) -> ApiResult<HandshakeListOutput> {
-    let listing = ctx.store.query(|view| {
-        domain::list_sent(
-            view,
-            &POLICY,
-            ctx.caller,
-            paging.cursor(),
-            paging.page_size,
-            ctx.now,
-        )
-    })?;
+    let listing = ctx
+        .store
+        .query(|view| {
+            domain::list_sent(
+                view,
+                &POLICY,
+                ctx.caller,
+                paging.cursor(),
+                paging.page_size,
+                ctx.now,
+            )
+        })
+        .map_err(|e| refused(ctx, Acting::Organization, None, e))?;
     Ok(page(listing, paging))
 }
 
@@ -336,7 +370,8 @@ pub fn list_for_directory(ctx: Context<'_>, paging: PagingInput) -> ApiResult<Ha
 pub fn accept(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutput> {
     let accepted = ctx
         .store
-        .transact(|view| domain::accept(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now))?;
+        .transact(|view| domain::accept(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now))
+        .map_err(|e| refused(ctx, Acting::Invitee, Some(&input.handshake_id), e))?;
     Ok(output(accepted))
 }
 
@@ -344,6 +379,7 @@ pub fn accept(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeO
 pub fn cancel(ctx: Context<'_>, input: HandshakeIdInput) -> ApiResult<HandshakeOutput> {
     let cancelled = ctx
         .store
-        .transact(|view| domain::cancel(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now))?;
+        .transact(|view| domain::cancel(view, &POLICY, ctx.caller, &input.handshake_id, ctx.now))
+        .map_err(|e| refused(ctx, Acting::Sender, Some(&input.handshake_id), e))?;
     Ok(output(cancelled))
 }

@@ -82,8 +82,12 @@ impl<'a> Route<'a> {
             Some(name) => ApiError::with(ErrorCode::MissingParameter, name),
             None => ApiError::new(ErrorCode::InvalidActionNotFound),
         })?;
-        let action =
-            Action::parse(name).ok_or_else(|| ApiError::new(ErrorCode::InvalidActionNotFound))?;
+        let action = Action::parse(name).ok_or_else(|| {
+            ApiError::new(ErrorCode::InvalidActionNotFound).because(format!(
+                "{name:?} is not a Resource Manager handshake action; did you mean {}?",
+                closest(name)
+            ))
+        })?;
         match self.version {
             None => Err(ApiError::with(
                 ErrorCode::MissingParameter,
@@ -93,4 +97,33 @@ impl<'a> Route<'a> {
             Some(_) => Err(ApiError::new(ErrorCode::InvalidVersion)),
         }
     }
+}
+/// The served action nearest to `name` by edit distance (case folded), for a suggestion.
+fn closest(name: &str) -> &'static str {
+    let distance = |a: &str, b: &str| {
+        let (a, b): (Vec<char>, Vec<char>) = (
+            a.to_ascii_lowercase().chars().collect(),
+            b.to_ascii_lowercase().chars().collect(),
+        );
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut diagonal = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let above = row[j + 1];
+                row[j + 1] = (above + 1)
+                    .min(row[j] + 1)
+                    .min(diagonal + usize::from(ca != cb));
+                diagonal = above;
+            }
+        }
+        row[b.len()]
+    };
+    // Bounded: an action name is at most a few dozen characters in any useful request.
+    let name: String = name.chars().take(64).collect();
+    Action::NAMES
+        .iter()
+        .copied()
+        .min_by_key(|candidate| distance(&name, candidate))
+        .unwrap_or("AcceptHandshake")
 }

@@ -9,7 +9,7 @@ use std::fmt;
 
 /// An error for the `{"error_code","error_msg","request_id"}` envelope.
 #[derive(Clone, PartialEq, Eq)]
-pub struct HwError(Box<(ErrorCode, Option<String>)>);
+pub struct HwError(Box<(ErrorCode, Option<String>, Option<String>)>);
 
 /// `Result` with an [`HwError`].
 pub type HwResult<T> = Result<T, HwError>;
@@ -18,19 +18,33 @@ impl HwError {
     /// An error whose message needs no detail.
     #[must_use]
     pub fn new(code: ErrorCode) -> Self {
-        Self(Box::new((code, None)))
+        Self(Box::new((code, None, None)))
     }
 
     /// An error whose message's `{}` is `detail`.
     #[must_use]
     pub fn with(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self(Box::new((code, Some(detail.into()))))
+        Self(Box::new((code, Some(detail.into()), None)))
     }
 
     /// An invalid parameter, named.
     #[must_use]
     pub fn invalid(name: &str) -> Self {
         Self::with(ErrorCode::OrganizationsInvalidParameter, name)
+    }
+
+    /// This error with `why` it was refused: one line for the journal and the log, never in
+    /// the body.
+    #[must_use]
+    pub fn because(mut self, why: impl Into<String>) -> Self {
+        self.0.2 = Some(why.into());
+        self
+    }
+
+    /// Why it was refused, in plain words: the reason given, or else the message.
+    #[must_use]
+    pub fn why(&self) -> String {
+        self.0.2.clone().unwrap_or_else(|| self.message())
     }
 
     /// The catalog code.

@@ -271,6 +271,7 @@ fn respond(
         ),
     };
     let operation = exchange.operation.map(Operation::as_str);
+    let why = result.as_ref().err().map(HwError::why);
     tracing::info!(
         target: "access",
         cloud = "huawei",
@@ -279,6 +280,7 @@ fn respond(
         access_key_id = exchange.access_key_id.as_deref(),
         status,
         code,
+        why = why.as_deref(),
         latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
     );
     let mut response = HttpResponse::build(
@@ -309,6 +311,7 @@ fn respond(
             status,
             code,
             note: exchange.note,
+            why,
             truncated: false,
         });
     }

@@ -8,9 +8,10 @@ use super::route::{Operation, Route};
 use super::signing::percent_decode;
 use crate::clock::WireTime;
 use crate::domain::{
-    self, AccountId, Cursor, Handshake, HandshakeId, Invitation, Listing, OrganizationId, Target,
+    self, AccountId, Acting, Cursor, Handshake, HandshakeId, Invitation, Listing, OrganizationId,
+    Target,
 };
-use crate::store::Store;
+use crate::store::{Store, WriteError};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::Serialize;
@@ -156,6 +157,27 @@ fn many(listing: Listing) -> Vec<u8> {
     })
 }
 
+/// The error of a refused rule, with why: the fact that decided it, for the journal.
+fn refused(
+    ctx: Context<'_>,
+    acting: Acting,
+    id: Option<&HandshakeId>,
+    error: impl Into<WriteError>,
+) -> HwError {
+    match error.into() {
+        WriteError::Refused(refusal) => {
+            let why = ctx.store.query(|view| {
+                domain::explain(view, &POLICY, acting, ctx.caller, id, &refusal, ctx.now)
+            });
+            HwError::from(refusal).because(why)
+        }
+        WriteError::Store(failed) => {
+            let why = failed.to_string();
+            HwError::from(failed).because(why)
+        }
+    }
+}
+
 /// Runs the operation `route` names and returns the reply body. `query` is the raw query,
 /// `body` the raw body.
 pub fn run(ctx: Context<'_>, route: &Route, query: &str, body: &[u8]) -> HwResult<Vec<u8>> {
@@ -164,9 +186,11 @@ pub fn run(ctx: Context<'_>, route: &Route, query: &str, body: &[u8]) -> HwResul
     Ok(match route.operation {
         Operation::InviteAccount => {
             let invitation = invitation(body)?;
-            one(store.transact(|view| {
-                domain::invite(view, &POLICY, caller, invitation, random_handshake_id, now)
-            })?)
+            one(store
+                .transact(|view| {
+                    domain::invite(view, &POLICY, caller, invitation, random_handshake_id, now)
+                })
+                .map_err(|e| refused(ctx, Acting::Organization, None, e))?)
         }
         Operation::ListHandshakes => {
             let (from, limit) = paging(query)?;
@@ -175,35 +199,45 @@ pub fn run(ctx: Context<'_>, route: &Route, query: &str, body: &[u8]) -> HwResul
                 .map_err(|error| match error {
                     // Listing is also open to delegated administrators, hence another code.
                     domain::DomainError::CallerNotManager => {
-                        HwError::new(ErrorCode::OrganizationsNotManagementOrDelegated)
+                        let why = refused(ctx, Acting::Organization, None, error).why();
+                        HwError::new(ErrorCode::OrganizationsNotManagementOrDelegated).because(why)
                     }
-                    other => other.into(),
+                    other => refused(ctx, Acting::Organization, None, other),
                 })?;
             many(listing)
         }
         Operation::ShowHandshake => {
             let id = id()?;
-            let read = store.query(|view| domain::read(view, &POLICY, caller, &id, now))?;
+            let read = store
+                .query(|view| domain::read(view, &POLICY, caller, &id, now))
+                .map_err(|e| refused(ctx, Acting::Reader, Some(&id), e))?;
             one(read.handshake)
         }
         Operation::CancelHandshake => {
             let id = id()?;
-            one(store.transact(|view| domain::cancel(view, &POLICY, caller, &id, now))?)
+            one(store
+                .transact(|view| domain::cancel(view, &POLICY, caller, &id, now))
+                .map_err(|e| refused(ctx, Acting::Sender, Some(&id), e))?)
         }
         Operation::ListReceivedHandshakes => {
             let (from, limit) = paging(query)?;
             many(
                 store
-                    .query(|view| domain::list_received(view, &POLICY, caller, from, limit, now))?,
+                    .query(|view| domain::list_received(view, &POLICY, caller, from, limit, now))
+                    .map_err(|e| refused(ctx, Acting::Organization, None, e))?,
             )
         }
         Operation::AcceptHandshake => {
             let id = id()?;
-            one(store.transact(|view| domain::accept(view, &POLICY, caller, &id, now))?)
+            one(store
+                .transact(|view| domain::accept(view, &POLICY, caller, &id, now))
+                .map_err(|e| refused(ctx, Acting::Invitee, Some(&id), e))?)
         }
         Operation::DeclineHandshake => {
             let id = id()?;
-            one(store.transact(|view| domain::decline(view, &POLICY, caller, &id, now))?)
+            one(store
+                .transact(|view| domain::decline(view, &POLICY, caller, &id, now))
+                .map_err(|e| refused(ctx, Acting::Invitee, Some(&id), e))?)
         }
         Operation::KeystoneListAuthDomains => {
             let name = store
