@@ -152,6 +152,10 @@ pub struct ServeArgs {
     /// How many requests /_emulator/requests keeps (0: none).
     #[arg(long, env = "RM_EMULATOR_JOURNAL_SIZE", default_value_t = crate::control::journal::DEFAULT_CAPACITY)]
     pub journal_size: usize,
+    /// Stop when standard input reaches end of file: a harness that keeps a pipe to it open
+    /// (the Python and npm packages do) never leaves the emulator behind when it dies.
+    #[arg(long, env = "RM_EMULATOR_EXIT_ON_STDIN_EOF")]
+    pub exit_on_stdin_eof: bool,
 }
 
 /// `--sync`.
