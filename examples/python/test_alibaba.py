@@ -117,7 +117,7 @@ def test_state_round_trip(rm_emulator, rm_client, tmp_path):
     assert rm_emulator.load(path)["status"] == "replaced"
 
 
-@pytest.mark.rm_world("worlds/partner.toml")
+@pytest.mark.rm_world("../worlds/partner.toml")
 def test_a_world_of_its_own(rm_emulator, rm_client, rm_requests):
     keys = rm_emulator.keys
     assert (keys["management"].access_key_id, keys["invitee"].access_key_id) == (

@@ -49,7 +49,7 @@ def test_a_get_is_retried_through_a_429(rm_emulator, rm_client):
     assert [e["code"] for e in rm_emulator.requests(cloud="huawei", action="ListHandshakes")] == ["APIGW.0308", None]
 
 
-@pytest.mark.rm_world("worlds/partner.toml")
+@pytest.mark.rm_world("../worlds/partner.toml")
 def test_a_world_of_its_own(rm_emulator, rm_client):
     assert rm_emulator.keys.huawei["invitee"].access_key_id == "HWSUBSIDIARY00000001"
     client = rm_client("invitee", sdk="huawei")

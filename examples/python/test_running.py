@@ -13,7 +13,7 @@ import pytest
 
 import rm_emulator
 
-WORLD = Path(__file__).parent / "worlds" / "partner.toml"
+WORLD = Path(__file__).parent.parent / "worlds" / "partner.toml"
 
 
 def listening(port):
