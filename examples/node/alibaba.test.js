@@ -31,7 +31,7 @@ const sdkError = (code, statusCode) => (error) => {
   return true;
 };
 
-test('the endpoint and the keys', () => {
+test('the endpoint and the keys', { timeout: 60000 }, () => {
   assert.match(emu.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(emu.banner[0], `resourcemanager-emulator ${emu.version} listening at ${emu.endpoint}`);
   assert.equal(emu.keys.invitee.accessKeyId, 'LTAI5tEmuInvitee00001');
@@ -41,7 +41,7 @@ test('the endpoint and the keys', () => {
 });
 
 for (const signature of ['v3', 'v1']) {
-  test(`the invitee accepts (${signature})`, async () => {
+  test(`the invitee accepts (${signature})`, { timeout: 60000 }, async () => {
     const reply = await accept(emu.client('invitee', { signature }));
     assert.equal(reply.body.handshake.status, 'Accepted');
     const [call] = await emu.assertCalled('AcceptHandshake', { times: 1, code: 'none', HandshakeId: PENDING });
@@ -49,26 +49,26 @@ for (const signature of ['v3', 'v1']) {
   });
 }
 
-test('accepting twice is HandshakeStatusMismatch', async () => {
+test('accepting twice is HandshakeStatusMismatch', { timeout: 60000 }, async () => {
   const client = emu.client('invitee');
   await accept(client);
   await assert.rejects(accept(client), sdkError('HandshakeStatusMismatch', 409));
   await emu.assertCalled('AcceptHandshake', { times: 1, code: 'HandshakeStatusMismatch' });
 });
 
-test('the management account cancels; a stranger is told it does not exist', async () => {
+test('the management account cancels; a stranger is told it does not exist', { timeout: 60000 }, async () => {
   const management = emu.client('management');
   await assert.rejects(accept(management), sdkError('EntityNotExists.Handshake', 404));
   const reply = await management.cancelHandshake(new RM.CancelHandshakeRequest({ handshakeId: PENDING }));
   assert.equal(reply.body.handshake.status, 'Cancelled');
 });
 
-test('STS keys', async () => {
+test('STS keys', { timeout: 60000 }, async () => {
   assert.equal((await accept(emu.client('sts'), 'h-Pend1ngAcc0unt02')).body.handshake.status, 'Accepted');
   await assert.rejects(accept(emu.client('sts-expired')), sdkError('InvalidSecurityToken.Expired', 400));
 });
 
-test('invitations expire after 14 days of emulator time', async () => {
+test('invitations expire after 14 days of emulator time', { timeout: 60000 }, async () => {
   await emu.clock.freeze();
   const reading = await emu.clock.advance('14d');
   assert.equal(reading.frozen, true);
@@ -79,7 +79,7 @@ test('invitations expire after 14 days of emulator time', async () => {
   assert.ok((await emu.clock.set(new Date('2030-01-01T00:00:00Z'))).now.startsWith('2030-01-01T00:00'));
 });
 
-test('a throttling fault fires once', async () => {
+test('a throttling fault fires once', { timeout: 60000 }, async () => {
   const rule = await emu.faults.add({ action: 'AcceptHandshake', code: 'Throttling.User', times: 1, retryAfterMs: 10 });
   assert.deepEqual((await emu.faults.list()).map((r) => r.id), [rule.id]);
   const client = emu.client('invitee');
@@ -92,7 +92,7 @@ test('a throttling fault fires once', async () => {
   assert.equal(await emu.faults.clear(), 0);
 });
 
-test('state() and load(): a document, a file, and reset() back to the start world', async () => {
+test('state() and load(): a document, a file, and reset() back to the start world', { timeout: 60000 }, async () => {
   const state = await emu.state();
   state.handshakes = state.handshakes.filter((h) => h.id !== PENDING);
   await emu.load(state);
@@ -105,7 +105,7 @@ test('state() and load(): a document, a file, and reset() back to the start worl
   await assert.rejects(emu.load({ accounts: [{ id: 'nope' }] }), (error) => error instanceof ControlError && error.status === 400);
 });
 
-test('requests(): the journal, with filters', async () => {
+test('requests(): the journal, with filters', { timeout: 60000 }, async () => {
   await accept(emu.client('invitee'));
   await assert.rejects(accept(emu.client('invitee')));
   const all = await emu.requests();

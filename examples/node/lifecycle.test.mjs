@@ -21,13 +21,13 @@ const listening = (port) => new Promise((resolve) => {
   socket.once('error', () => resolve(false));
 });
 
-test('the binary comes from this platform\'s package', () => {
+test('the binary comes from this platform\'s package', { timeout: 60000 }, () => {
   assert.equal(platformPackage('linux', 'x64'), 'resourcemanager-emulator-linux-x64-gnu');
   const binary = findBinary();
   assert.ok(binary.includes(`${platformPackage()}${path.sep}bin${path.sep}`), binary);
 });
 
-test('fixtures, dataDir and flags; stop() ends the process', async () => {
+test('fixtures, dataDir and flags; stop() ends the process', { timeout: 60000 }, async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rm-emulator-data-'));
   const emu = await startEmulator({ port: 0, fixtures: WORLD, dataDir, flags: { journalSize: 0, workers: 1 } });
   assert.equal(emu.keys.management.accessKeyId, 'LTAI5tHoldingAdmin01');
@@ -41,7 +41,7 @@ test('fixtures, dataDir and flags; stop() ends the process', async () => {
   await again.stop();
 });
 
-test('Symbol.asyncDispose stops it (what `await using` calls)', async (t) => {
+test('Symbol.asyncDispose stops it (what `await using` calls)', { timeout: 60000 }, async (t) => {
   const emu = await startEmulator();
   await emu[Symbol.asyncDispose]();
   assert.equal(await listening(emu.port), false);
@@ -57,7 +57,7 @@ test('Symbol.asyncDispose stops it (what `await using` calls)', async (t) => {
   assert.equal(await listening(port), false);
 });
 
-test('an admin token', async () => {
+test('an admin token', { timeout: 60000 }, async () => {
   const emu = await startEmulator({ adminToken: 's3cret' });
   try {
     assert.equal((await emu.health()).status, 'ok');
@@ -67,13 +67,13 @@ test('an admin token', async () => {
   }
 });
 
-test('a bad world fails start-up with the reason', async () => {
+test('a bad world fails start-up with the reason', { timeout: 60000 }, async () => {
   const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rm-bad-')), 'bad.toml');
   fs.writeFileSync(bad, "[[accounts]]\nid = 'not-an-id'\n");
   await assert.rejects(startEmulator({ fixtures: bad }), (e) => e instanceof EmulatorError && /exited with status 1/.test(e.message) && e.message.includes('bad.toml'));
 });
 
-test('the Jest/Vitest recipe: one server per worker, found by connectEmulator()', async () => {
+test('the Jest/Vitest recipe: one server per worker, found by connectEmulator()', { timeout: 60000 }, async () => {
   const servers = [await startEmulator(), await startEmulator()];
   const saved = { ...process.env };
   try {
@@ -92,7 +92,7 @@ test('the Jest/Vitest recipe: one server per worker, found by connectEmulator()'
   }
 });
 
-test('npx resourcemanager-emulator: the bin shim', async () => {
+test('npx resourcemanager-emulator: the bin shim', { timeout: 60000 }, async () => {
   const shim = path.join(path.dirname(require.resolve('resourcemanager-emulator/package.json')), 'bin', 'resourcemanager-emulator.js');
   const version = JSON.parse(fs.readFileSync(require.resolve('resourcemanager-emulator/package.json'))).version;
   assert.equal(execFileSync(process.execPath, [shim, '--version'], { encoding: 'utf8' }).trim(), `resourcemanager-emulator ${version}`);
@@ -107,7 +107,7 @@ test('npx resourcemanager-emulator: the bin shim', async () => {
   assert.equal(await listening(port), false);
 });
 
-test('the emulator dies with the process that started it', async () => {
+test('the emulator dies with the process that started it', { timeout: 60000 }, async () => {
   const script = `
     const { startEmulator } = require('resourcemanager-emulator');
     startEmulator().then((emu) => { console.log(emu.port); process.kill(process.pid, 'SIGKILL'); });`;

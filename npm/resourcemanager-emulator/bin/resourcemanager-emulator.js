@@ -13,10 +13,14 @@ try {
   console.error(`resourcemanager-emulator: ${error.message}`);
   process.exit(1);
 }
-const child = spawn(binary, process.argv.slice(2), { stdio: 'inherit' });
+// The handlers come first: a signal that arrives while the binary starts must reach it too.
+let child;
+const pending = [];
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => child.kill(signal));
+  process.on(signal, () => (child ? child.kill(signal) : pending.push(signal)));
 }
+child = spawn(binary, process.argv.slice(2), { stdio: 'inherit' });
+for (const signal of pending) child.kill(signal);
 child.on('error', (error) => {
   console.error(`resourcemanager-emulator: cannot run ${binary}: ${error.message}`);
   process.exit(1);
