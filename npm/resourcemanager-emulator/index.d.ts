@@ -155,6 +155,7 @@ export declare class Emulator implements AsyncDisposable {
   readonly version: string | null;
   /** The banner's lines (empty for connectEmulator). */
   readonly banner: string[];
+  /** Where its log (standard error) goes: a temporary file, removed by stop(), unless `log` was given. */
   readonly logPath: string | null;
   /** The process, when startEmulator started it. */
   readonly process: ChildProcess | null;

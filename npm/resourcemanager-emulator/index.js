@@ -196,6 +196,7 @@ class Emulator {
     this.version = options.version || null;
     this.banner = options.banner || [];
     this.logPath = options.logPath || null;
+    this._logDir = options.logDir || null; // a temporary directory of ours, removed by stop()
     this.adminToken = options.adminToken || null;
     this._keys = null;
     this._exited = this.process ? new Promise((resolve) => {
@@ -398,6 +399,10 @@ class Emulator {
     }
     const code = await this._exited;
     running.delete(child);
+    if (this._logDir) {
+      fs.rmSync(this._logDir, { recursive: true, force: true });
+      this._logDir = null;
+    }
     return code;
   }
 
@@ -424,8 +429,8 @@ async function startEmulator(options = {}) {
   if (dataDir) args.push('--data-dir', path.resolve(String(dataDir)));
   if (adminToken) args.push('--admin-token', adminToken);
   args.push(...flagArgs(flags));
-  const logPath = log ? path.resolve(String(log))
-    : path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rm-emulator-')), 'emulator.log');
+  const logDir = log ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'rm-emulator-'));
+  const logPath = log ? path.resolve(String(log)) : path.join(logDir, 'emulator.log');
   const logFd = fs.openSync(logPath, 'a');
   let child;
   try {
@@ -476,7 +481,7 @@ async function startEmulator(options = {}) {
     });
   });
   const emulator = new Emulator(first[2], {
-    process: child, version: first[1], banner, logPath, adminToken,
+    process: child, version: first[1], banner, logPath, logDir, adminToken,
   });
   // The rest of the banner follows at once; the process must not keep this one alive.
   child.unref();

@@ -199,7 +199,8 @@ class Emulator:
 
     def __init__(self, endpoint: str, *, process: Optional[subprocess.Popen] = None,
                  admin_token: Optional[str] = None, version: Optional[str] = None,
-                 banner: Optional[List[str]] = None, log_path: Optional[str] = None):
+                 banner: Optional[List[str]] = None, log_path: Optional[str] = None,
+                 log_dir: Optional[str] = None):
         parsed = urllib.parse.urlsplit(endpoint.rstrip("/"))
         if parsed.scheme != "http" or not parsed.hostname or not parsed.port:
             raise EmulatorError(f"not an emulator endpoint: {endpoint!r} (expected http://HOST:PORT)")
@@ -221,8 +222,10 @@ class Emulator:
         self.banner: List[str] = banner if banner is not None else []
         """The lines of the start-up banner (empty for `connect`)."""
         self.log_path = log_path
-        """Where the process's log (standard error) goes, when this object started it."""
+        """Where the process's log (standard error) goes, when this object started it (a
+        temporary file unless ``log=`` was given, removed by `stop`)."""
         self.admin_token = admin_token
+        self._log_dir = log_dir  # a temporary directory of ours, removed by stop()
         self.clock = Clock(self)
         """The emulator clock: ``freeze()``, ``advance("14d")``, ``set(...)``, ``resume()``, ``system()``."""
         self.faults = Faults(self)
@@ -340,6 +343,9 @@ class Emulator:
                     process.wait()
         if self in _STARTED:
             _STARTED.remove(self)
+        if self._log_dir:
+            shutil.rmtree(self._log_dir, ignore_errors=True)
+            self._log_dir = None
         return process.returncode
 
     def __enter__(self) -> "Emulator":
@@ -393,6 +399,7 @@ def start(
     if data_dir is not None:
         args += ["--data-dir", os.fspath(data_dir)]
     args += _flag_args(flags)
+    log_dir: Optional[str] = None
     if log is None:
         log_dir = tempfile.mkdtemp(prefix="rm-emulator-")
         log_path = os.path.join(log_dir, "emulator.log")
@@ -440,7 +447,7 @@ def start(
             break
         banner.append(line)
     emulator = Emulator(match.group(2), process=process, admin_token=flags.get("admin_token"),
-                        version=match.group(1), banner=banner, log_path=log_path)
+                        version=match.group(1), banner=banner, log_path=log_path, log_dir=log_dir)
     _STARTED.append(emulator)
     return emulator
 

@@ -83,11 +83,9 @@ def rm_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
     if url:
         yield connect(url, admin_token=token)
         return
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     flags = {"admin_token": token} if token else {}
     with running(port=0, fixtures=config.getoption("--rm-emulator-fixtures"),
                  binary=config.getoption("--rm-emulator-binary"), **flags) as emulator:
-        emulator.worker = worker  # type: ignore[attr-defined]
         yield emulator
 
 
