@@ -98,6 +98,16 @@ fn open(args: &ServeArgs) -> Result<(Builder, Banner), String> {
     ))
 }
 
+/// Reads standard input to its end (discarding it), then stops the server at once: the harness
+/// that holds the pipe has closed it or died. Every acknowledged change is already committed.
+fn stop_on_stdin_eof(handle: actix_web::dev::ServerHandle) {
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        // The command is sent when `stop` is called; the future only waits for its completion.
+        drop(handle.stop(false));
+    });
+}
+
 fn serve(args: &ServeArgs) -> ExitCode {
     match args.exposure() {
         Ok(warnings) => warnings
@@ -128,6 +138,9 @@ fn serve(args: &ServeArgs) -> ExitCode {
             })
             .build();
         let app = Application::build(state, &args.host, args.port, workers)?;
+        if args.exit_on_stdin_eof {
+            stop_on_stdin_eof(app.handle());
+        }
         print!("{}", banner.render(&args.host, app.port()));
         app.run_until_stopped().await
     });

@@ -166,6 +166,10 @@ pub struct ServeArgs {
     /// MiB the used-nonce cache may take, 1 to 65536; past it, signed requests get Throttling.
     #[arg(long, env = "RM_EMULATOR_NONCE_MEMORY", default_value_t = crate::facade::alibaba::nonce::DEFAULT_MEMORY_MIB, value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub nonce_memory: u64,
+    /// Stop when standard input reaches end of file: a harness that keeps a pipe to it open
+    /// (the Python and npm packages do) never leaves the emulator behind when it dies.
+    #[arg(long, env = "RM_EMULATOR_EXIT_ON_STDIN_EOF")]
+    pub exit_on_stdin_eof: bool,
 }
 
 /// The most worker threads `--workers` takes: each holds file descriptors of its own, and
