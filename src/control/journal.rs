@@ -5,6 +5,7 @@
 use super::Cloud;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 /// How many requests are kept unless `--journal-size` says otherwise.
@@ -64,6 +65,8 @@ pub struct JournalEntry {
 pub struct Journal {
     capacity: usize,
     entries: Mutex<VecDeque<JournalEntry>>,
+    // Bumped by every record and clear, so a polling console can tell "nothing new" cheaply.
+    version: AtomicU64,
 }
 
 impl Journal {
@@ -73,6 +76,7 @@ impl Journal {
         Self {
             capacity,
             entries: Mutex::new(VecDeque::with_capacity(capacity.min(DEFAULT_CAPACITY))),
+            version: AtomicU64::new(0),
         }
     }
 
@@ -102,6 +106,24 @@ impl Journal {
             entries.pop_front();
         }
         entries.push_back(entry);
+        self.version.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A number that changes whenever the entries do (a record or a clear).
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Relaxed)
+    }
+
+    /// The entry with this request id, if still kept.
+    #[must_use]
+    pub fn find(&self, request_id: &str) -> Option<JournalEntry> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .iter()
+            .rev()
+            .find(|e| e.request_id == request_id)
+            .cloned()
     }
 
     /// The entries that pass `filter`, oldest first ("none" as the code matches successes).
@@ -127,6 +149,7 @@ impl Journal {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        self.version.fetch_add(1, Ordering::Relaxed);
     }
 
     /// How many entries are kept.
