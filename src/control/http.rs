@@ -10,9 +10,11 @@
 //!   `{"action": "set", "time": "2026-12-01T00:00:00Z"}`, `{"action": "advance", "by": "14d"}`.
 //! - `GET|POST|DELETE /_emulator/faults`, `DELETE /_emulator/faults/{id}`: fault rules.
 //! - `GET|DELETE /_emulator/requests?cloud=&action=&code=&limit=`: the request journal.
+//! - `/_emulator/ui` and the JSON it reads: the console ([`super::console`]).
 //!
 //! The admin token is taken as `Bearer <token>`, or as the password of HTTP Basic credentials
-//! (any user name): browsers ask for and resend those by themselves. A refusal says `WWW-Authenticate: Basic` for that reason.
+//! (any user name): browsers ask for and resend those by themselves, which is how the console
+//! page and its calls carry the token. A refusal says `WWW-Authenticate: Basic` for that reason.
 
 use super::faults::{FaultSpec, Faults};
 use super::journal::{Filter, Journal};
@@ -75,6 +77,7 @@ pub fn scope() -> actix_web::Scope {
                 .route(web::get().to(list_requests))
                 .route(web::delete().to(clear_requests)),
         )
+        .configure(super::console::routes)
         .default_service(web::to(unknown))
 }
 

@@ -2,8 +2,10 @@
 //! rules and the request journal are kept here and consulted by every facade; they are keyed by
 //! (cloud, operation), since both clouds have an `AcceptHandshake`. The HTTP endpoints under
 //! `/_emulator/` reach the worlds through [`Backend`], which the application implements: the
-//! control plane knows no facade.
+//! control plane knows no facade. The console (`/_emulator/ui`) is a page over the same
+//! endpoints and a few read-only ones of its own.
 
+pub mod console;
 pub mod faults;
 pub mod http;
 pub mod journal;
