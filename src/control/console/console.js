@@ -120,7 +120,8 @@ function relative(iso, base) {
     }
     text = parts.join(' ');
   }
-  return seconds < 0 ? `${text} ago` : (text === 'now' ? text : `in ${text}`);
+  if (text === 'now') return text;
+  return seconds < 0 ? `${text} ago` : `in ${text}`;
 }
 
 function timeCell(iso, base) {
@@ -232,7 +233,7 @@ async function loadInvitations() {
   const base = Date.parse(answer.now);
   const body = $('#inv-table tbody');
   const rows = answer.handshakes.map((h) => invitationRow(h, base));
-  body.replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { class: 'empty', colspan: 8 }, 'No invitation matches.'))]));
+  body.replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { class: 'empty', colspan: 7 }, 'No invitation matches.'))]));
   const matched = Object.entries(answer.matched || {}).filter(([, m]) => m !== 'all')
     .map(([cloud, m]) => `${cloud}: ${m}`).join(', ');
   const total = answer.total === null ? '' : `${answer.total} invitation${answer.total === 1 ? '' : 's'}`;
@@ -253,7 +254,7 @@ function invitationRow(h, base) {
   const row = el('tr', {
     class: `item${previous && previous !== h.status ? ' flash' : ''}`,
     dataset: { id: h.id, cloud: h.cloud, status: h.status },
-    onclick: () => toggleDetail(row, 8, (cell) => cell.append(keyValues([
+    onclick: () => toggleDetail(row, 7, (cell) => cell.append(keyValues([
       ['status', `${h.wire_status} (stored: ${h.stored_status})`],
       ['visible to the API', h.retained ? 'yes' : 'no: finished longer ago than the retention period'],
       ['organization', h.organization],
@@ -265,12 +266,11 @@ function invitationRow(h, base) {
   },
   el('td', {}, cloudBadge(h.cloud)),
   idCell(h.id),
-  el('td', {}, statusBadge(h.status, h.wire_status), h.retained ? '' : el('span', { class: 'muted', title: 'past retention: no API shows it' }, ' purged')),
-  el('td', {}, el('span', { class: 'id' }, h.organization), el('div', { class: 'muted' }, h.manager_name)),
-  el('td', {}, el('span', { class: 'muted' }, `${h.target_type} `), el('span', { class: 'id' }, h.target), copyButton(h.target, 'copy target')),
+  el('td', {}, statusBadge(h.status, h.wire_status), h.retained ? '' : el('div', { class: 'small muted', title: 'past retention: no API shows it' }, 'purged')),
+  el('td', { title: `${h.organization}, managed by ${h.manager}` }, el('div', {}, h.manager_name), el('div', { class: 'small muted' }, h.organization)),
+  el('td', {}, el('span', { class: 'id' }, h.target), copyButton(h.target, 'copy target'), el('div', { class: 'small muted' }, `by ${h.target_type.toLowerCase()}`)),
   timeCell(h.created, base),
-  el('td', { title: h.status === 'pending' ? `expires ${h.expires}` : `finished ${h.modified}` }, h.status === 'pending' ? `expires ${finished}` : finished),
-  el('td', { class: 'note', title: h.note }, h.note));
+  el('td', { title: h.status === 'pending' ? `expires ${h.expires}` : `finished ${h.modified}` }, h.status === 'pending' ? `expires ${finished}` : finished));
   return row;
 }
 
