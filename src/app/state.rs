@@ -7,13 +7,14 @@ use crate::clock::ClockSetting;
 use crate::clock::{Clock, EmulatorClock, SystemClock};
 use crate::control::faults::{FaultSpec, Faults};
 use crate::control::http::ControlState;
-use crate::control::journal::{self, Journal};
-use crate::control::{Backend, Catalog, Cloud};
+use crate::control::journal::{self, Journal, JournalEntry};
+use crate::control::{Backend, Catalog, Cloud, Dialect};
 use crate::control::{CLOCK_SETTING, FAULTS_SETTING};
-use crate::domain::Counts;
+use crate::domain::{Counts, Secret};
 use crate::facade::alibaba::nonce::{NonceCache, NonceLog};
 use crate::facade::alibaba::{self, Gateway};
 use crate::facade::huawei;
+use crate::facade::presign::{self, AlibabaForm, Presign};
 use crate::store::sqlite::Database;
 use crate::store::{MemoryStore, Store};
 use actix_web::web;
@@ -284,6 +285,21 @@ impl Backing {
     }
 }
 
+/// Parameters of the Alibaba protocol rather than of the action: a re-signed request gets new
+/// ones.
+const ALIBABA_PROTOCOL: [&str; 10] = [
+    "Action",
+    "Version",
+    "Format",
+    "AccessKeyId",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "Timestamp",
+    "Signature",
+    "SecurityToken",
+];
+
 fn count(store: &Arc<dyn Store>) -> Counts {
     store.query(|view| view.counts())
 }
@@ -348,6 +364,83 @@ impl Backend for Backing {
     fn nonces(&self) -> Value {
         let nonces = &self.alibaba.nonces;
         json!({ "count": nonces.len(), "bytes": nonces.memory(), "capacity_bytes": nonces.capacity() })
+    }
+
+    fn store(&self, cloud: Cloud) -> Arc<dyn Store> {
+        match cloud {
+            Cloud::Alibaba => self.alibaba.store.clone(),
+            Cloud::Huawei => self.huawei.clone(),
+        }
+    }
+
+    fn dialect(&self, cloud: Cloud) -> Dialect {
+        match cloud {
+            Cloud::Alibaba => Dialect {
+                status: alibaba::policy::status,
+                target_type: alibaba::policy::target_type,
+                retention: alibaba::policy::POLICY.retention,
+            },
+            Cloud::Huawei => Dialect {
+                status: huawei::policy::status,
+                target_type: huawei::policy::target_type,
+                retention: huawei::policy::POLICY.retention,
+            },
+        }
+    }
+
+    fn curl(&self, entry: &JournalEntry, endpoint: &str) -> Result<String, String> {
+        let action = entry
+            .action
+            .ok_or("the request named no action the emulator serves")?;
+        let key = entry
+            .access_key_id
+            .as_deref()
+            .ok_or("the request carried no access key id")?;
+        let credential = self
+            .store(entry.cloud)
+            .query(|view| view.credential(key))
+            .ok_or_else(|| format!("access key {key} is not in the world"))?;
+        let account = credential.account_id.to_string();
+        let mut request = Presign {
+            endpoint,
+            action,
+            params: Vec::new(),
+            access_key_id: key,
+            secret: credential.secret.expose(),
+            security_token: credential.security_token.as_ref().map(Secret::expose),
+            account_id: Some(&account),
+            now: self.alibaba.wall_clock.now(),
+        };
+        let parameters = entry
+            .parameters
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()));
+        match entry.cloud {
+            Cloud::Alibaba => {
+                request.params = parameters
+                    .filter(|(name, _)| !ALIBABA_PROTOCOL.contains(name))
+                    .collect();
+                let format = entry
+                    .parameters
+                    .get("Format")
+                    .map_or("JSON", String::as_str);
+                let form = if entry.method == "GET" {
+                    AlibabaForm::CurlGet
+                } else {
+                    AlibabaForm::CurlPost
+                };
+                Ok(presign::alibaba(&request, format, form))
+            }
+            Cloud::Huawei if action == "InviteAccount" => Err(
+                "the journal keeps no request bodies, so an InviteAccount cannot be signed again: \
+                 use `resourcemanager-emulator sign --cloud huawei InviteAccount body='{…}'`"
+                    .into(),
+            ),
+            Cloud::Huawei => {
+                request.params = parameters.collect();
+                presign::huawei(&request)
+            }
+        }
     }
 
     fn catalog(&self, cloud: Cloud) -> Catalog {

@@ -11,6 +11,11 @@
 //!   `{"action": "set", "time": "2026-12-01T00:00:00Z"}`, `{"action": "advance", "by": "14d"}`.
 //! - `GET|POST|DELETE /_emulator/faults`, `DELETE /_emulator/faults/{id}`: fault rules.
 //! - `GET|DELETE /_emulator/requests?cloud=&action=&code=&limit=`: the request journal.
+//! - `/_emulator/ui` and the JSON it reads: the console ([`super::console`]).
+//!
+//! The admin token is taken as `Bearer <token>`, or as the password of HTTP Basic credentials
+//! (any user name): browsers ask for and resend those by themselves, which is how the console
+//! page and its calls carry the token. A refusal says `WWW-Authenticate: Basic` for that reason.
 
 use super::faults::{FaultSpec, Faults};
 use super::journal::{Filter, Journal};
@@ -20,8 +25,9 @@ use crate::clock::{EmulatorClock, wire_time};
 use crate::store::document::parse_duration;
 use actix_web::body::{BodySize, MessageBody};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, ContentType};
+use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, ContentType, WWW_AUTHENTICATE};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -88,6 +94,7 @@ pub fn scope() -> actix_web::Scope {
                 .route(web::get().to(list_requests))
                 .route(web::delete().to(clear_requests)),
         )
+        .configure(super::console::routes)
         .default_service(web::to(unknown))
 }
 
@@ -136,24 +143,48 @@ impl ResponseError for ControlError {
             // The rest of the body is not read: the connection cannot carry another request.
             response.force_close();
         }
+        if matches!(self, Self::Unauthorized) {
+            // So a browser asks for the token (as a password) and resends it by itself.
+            response.insert_header((
+                WWW_AUTHENTICATE,
+                "Basic realm=\"resourcemanager-emulator\", charset=\"UTF-8\"",
+            ));
+        }
         response.json(json!({ "error": self.to_string() }))
     }
 }
 
-type Answer = Result<HttpResponse, ControlError>;
+pub(super) type Answer = Result<HttpResponse, ControlError>;
 
-type State = web::Data<ControlState>;
+pub(super) type State = web::Data<ControlState>;
 
-fn authorize(req: &HttpRequest, state: &ControlState) -> Result<(), ControlError> {
+/// The admin-token rule of every control-plane call (the console's included).
+pub(super) fn authorize(req: &HttpRequest, state: &ControlState) -> Result<(), ControlError> {
     let Some(token) = &state.admin_token else {
         return Ok(());
     };
-    let sent = req
+    let header = req
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if sent == Some(token.as_str()) {
+        .unwrap_or_default();
+    let sent = if let Some(bearer) = header.strip_prefix("Bearer ") {
+        Some(bearer.to_owned())
+    } else {
+        header
+            .strip_prefix("Basic ")
+            .and_then(|encoded| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .ok()
+            })
+            .and_then(|decoded| String::from_utf8(decoded).ok())
+            .and_then(|pair| {
+                pair.split_once(':')
+                    .map(|(_, password)| password.to_owned())
+            })
+    };
+    if sent.as_deref() == Some(token.as_str()) {
         Ok(())
     } else {
         Err(ControlError::Unauthorized)

@@ -10,6 +10,7 @@
 use super::Cloud;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// How many requests are kept unless `--journal-size` says otherwise.
@@ -123,6 +124,8 @@ impl JournalEntry {
 pub struct Journal {
     capacity: usize,
     entries: Mutex<VecDeque<Arc<JournalEntry>>>,
+    // Bumped by every record and clear, so a polling console can tell "nothing new" cheaply.
+    version: AtomicU64,
 }
 
 impl Journal {
@@ -132,6 +135,7 @@ impl Journal {
         Self {
             capacity,
             entries: Mutex::new(VecDeque::with_capacity(capacity.min(DEFAULT_CAPACITY))),
+            version: AtomicU64::new(0),
         }
     }
 
@@ -168,6 +172,24 @@ impl Journal {
         };
         // Freed outside the lock.
         drop(dropped);
+        self.version.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A number that changes whenever the entries do (a record or a clear).
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Relaxed)
+    }
+
+    /// The entry with this request id, if still kept.
+    #[must_use]
+    pub fn find(&self, request_id: &str) -> Option<JournalEntry> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .iter()
+            .rev()
+            .find(|e| e.request_id == request_id)
+            .map(|e| (**e).clone())
     }
 
     /// The entries that pass `filter`, oldest first ("none" as the code matches successes): the
@@ -206,6 +228,7 @@ impl Journal {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        self.version.fetch_add(1, Ordering::Relaxed);
     }
 
     /// How many entries are kept.

@@ -2,14 +2,21 @@
 //! rules and the request journal are kept here and consulted by every facade; they are keyed by
 //! (cloud, operation), since both clouds have an `AcceptHandshake`. The HTTP endpoints under
 //! `/_emulator/` reach the worlds through [`Backend`], which the application implements: the
-//! control plane knows no facade.
+//! control plane knows no facade. The console (`/_emulator/ui`) is a page over the same
+//! endpoints and a few read-only ones of its own.
 
+pub mod console;
 pub mod faults;
 pub mod http;
 pub mod journal;
 
+use crate::domain::{Status, TargetKind};
+use crate::store::Store;
+use chrono::TimeDelta;
+use journal::JournalEntry;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// The clouds the emulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -52,6 +59,18 @@ pub struct Catalog {
     pub code: fn(&str) -> Option<(&'static str, bool)>,
 }
 
+/// How a cloud spells and keeps what the console shows: its facade's wire names and policy, as
+/// the control plane may see them without importing the facade.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialect {
+    /// A status as the cloud's API spells it.
+    pub status: fn(Status) -> &'static str,
+    /// A target type as the cloud's API spells it.
+    pub target_type: fn(TargetKind) -> &'static str,
+    /// How long a finished invitation stays visible to the API (`None`: for ever).
+    pub retention: Option<TimeDelta>,
+}
+
 /// The worlds, as the control plane reaches them.
 pub trait Backend: Send + Sync {
     /// The counts shown by health, reset and import.
@@ -70,6 +89,14 @@ pub trait Backend: Send + Sync {
     /// Keeps a lasting setting (`clock`, `faults`) where a durable store keeps the worlds; a
     /// memory-only emulator keeps nothing.
     fn save_setting(&self, key: &'static str, value: serde_json::Value) -> Result<(), String>;
+    /// `cloud`'s world, which the console browses (it changes worlds only through reset and
+    /// import, like the rest of the control plane).
+    fn store(&self, cloud: Cloud) -> Arc<dyn Store>;
+    /// How `cloud` spells statuses and target types, and how long it keeps finished invitations.
+    fn dialect(&self, cloud: Cloud) -> Dialect;
+    /// A curl command that sends `entry`'s request again to `endpoint`, signed afresh (new
+    /// timestamp and nonce) with its key as the world holds it; or why it cannot be made.
+    fn curl(&self, entry: &JournalEntry, endpoint: &str) -> Result<String, String>;
 }
 
 /// The key of the clock's setting.

@@ -93,6 +93,12 @@ pub trait View {
     fn sent_since(&self, organization: &OrganizationId, since: DateTime<Utc>) -> usize;
     /// How many of each thing there are.
     fn counts(&self) -> Counts;
+    /// Up to `limit` organizations from the `offset`-th, in id order (the console browses them).
+    fn organizations(&self, offset: usize, limit: usize) -> Vec<Organization>;
+    /// Up to `limit` accounts from the `offset`-th, in id order.
+    fn accounts(&self, offset: usize, limit: usize) -> Vec<Account>;
+    /// Up to `limit` access keys from the `offset`-th, in key id order.
+    fn credentials(&self, offset: usize, limit: usize) -> Vec<Credential>;
 }
 
 /// Whom `target` reaches in `view`.

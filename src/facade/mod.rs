@@ -5,3 +5,4 @@
 pub mod alibaba;
 pub mod headers;
 pub mod huawei;
+pub mod presign;

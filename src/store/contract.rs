@@ -1579,6 +1579,59 @@ fn rewriting_a_handshake_keeps_one_list_entry(factory: Factory<'_>) {
     );
 }
 
+fn browsing_pages_organizations_accounts_and_keys_in_id_order(factory: Factory<'_>) {
+    let cloud = Cloud::new(factory, world(), ALIBABA);
+    let ids = |offset, limit| -> Vec<String> {
+        cloud.store.query(|v| {
+            v.accounts(offset, limit)
+                .iter()
+                .map(|a| a.id.as_str().to_owned())
+                .collect()
+        })
+    };
+    let mut every: Vec<String> = world()
+        .accounts
+        .iter()
+        .map(|a| a.id.as_str().to_owned())
+        .collect();
+    every.sort();
+    assert_eq!(ids(0, 100), every);
+    assert_eq!(ids(2, 3), every[2..5]);
+    assert!(ids(every.len(), 10).is_empty());
+    assert!(ids(usize::MAX, 10).is_empty());
+
+    // A membership change shows in the next page: the order is of keys, the values are current.
+    let sent = cloud.invite(MANAGER, by_id(FREE), t0()).unwrap();
+    cloud.accept(FREE, &sent.id, t0()).unwrap();
+    let free = cloud.store.query(|v| {
+        v.accounts(0, 100)
+            .into_iter()
+            .find(|a| a.id == aid(FREE))
+            .unwrap()
+    });
+    assert_eq!(free.organization, Some(oid(ORG_A)));
+
+    let keys: Vec<String> = cloud.store.query(|v| {
+        v.credentials(1, 2)
+            .into_iter()
+            .map(|c| c.access_key_id)
+            .collect()
+    });
+    assert_eq!(keys, ["AK-MANAGER", "STS-DISABLED"]);
+    let organizations: Vec<OrganizationId> = cloud
+        .store
+        .query(|v| v.organizations(0, 10).iter().map(|o| o.id).collect());
+    assert_eq!(organizations, [oid(ORG_A), oid(ORG_B)]);
+
+    // Another world replaces the order with its own; reset brings the seed's back.
+    let mut other = world();
+    other.accounts.retain(|a| a.id != aid(NAMELESS));
+    cloud.store.replace(other).unwrap();
+    assert_eq!(ids(0, 100).len(), every.len() - 1);
+    cloud.store.reset().unwrap();
+    assert_eq!(ids(0, 100), every);
+}
+
 /// Instantiates every contract case for one store: `store_contract!(name: factory);`.
 macro_rules! store_contract {
     ($store:ident: $factory:expr) => {
@@ -1603,6 +1656,7 @@ macro_rules! store_contract {
             refusals_change_nothing,
             reset_returns_to_the_seed_and_replace_keeps_it,
             rewriting_a_handshake_keeps_one_list_entry,
+            browsing_pages_organizations_accounts_and_keys_in_id_order,
         );
     };
     (@cases $store:ident: $factory:expr; $($case:ident),+ $(,)?) => {

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 fn entry(h: &Handshake) -> Entry {
     (h.created.timestamp(), Reverse(h.id))
@@ -61,6 +61,18 @@ pub(super) struct Indexed {
     handshakes: BTreeMap<HandshakeId, Arc<Handshake>>,
     lists: BTreeMap<ListKey, Entries>,
     members: HashMap<OrganizationId, usize>,
+    // The console's id-ordered browsing, sorted on first use: worlds that are never browsed
+    // (benchmarks, a million handshakes) pay nothing for it. Changes never add or remove an
+    // organization, account or key (only `build` does), so once sorted it stays right.
+    order: OnceLock<Order>,
+}
+
+/// Organizations, accounts and access keys in id order.
+#[derive(Debug, Clone, Default)]
+struct Order {
+    organizations: Vec<OrganizationId>,
+    accounts: Vec<AccountId>,
+    credentials: Vec<String>,
 }
 
 impl Indexed {
@@ -176,6 +188,29 @@ impl Indexed {
         };
         self.lists.get(&key)
     }
+
+    fn order(&self) -> &Order {
+        self.order.get_or_init(|| {
+            let mut order = Order {
+                organizations: self.organizations.keys().copied().collect(),
+                accounts: self.accounts.keys().copied().collect(),
+                credentials: self.credentials.keys().cloned().collect(),
+            };
+            order
+                .organizations
+                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+            order
+                .accounts
+                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+            order.credentials.sort_unstable();
+            order
+        })
+    }
+}
+
+/// The items of `keys` from `offset`, at most `limit` of them, looked up with `get`.
+fn slice<K, T>(keys: &[K], offset: usize, limit: usize, get: impl Fn(&K) -> T) -> Vec<T> {
+    keys.iter().skip(offset).take(limit).map(get).collect()
 }
 
 impl View for Indexed {
@@ -287,6 +322,24 @@ impl View for Indexed {
             access_keys: self.credentials.len(),
             handshakes: self.handshakes.len(),
         }
+    }
+
+    fn organizations(&self, offset: usize, limit: usize) -> Vec<Organization> {
+        slice(&self.order().organizations, offset, limit, |id| {
+            self.organizations[id]
+        })
+    }
+
+    fn accounts(&self, offset: usize, limit: usize) -> Vec<Account> {
+        slice(&self.order().accounts, offset, limit, |id| {
+            self.accounts[id].clone()
+        })
+    }
+
+    fn credentials(&self, offset: usize, limit: usize) -> Vec<Credential> {
+        slice(&self.order().credentials, offset, limit, |id| {
+            self.credentials[id].clone()
+        })
     }
 }
 

@@ -35,6 +35,8 @@ mod concurrency;
 mod cli;
 // --data-dir: restarts and kill -9 lose no acknowledged change.
 mod durability;
+// The console at /_emulator/ui and the JSON it reads.
+mod console;
 // Huawei Organizations over REST: routing, gateway auth, the captured vectors, the seven APIs, paging, the control plane.
 mod huawei;
 // Hostile clients: unbounded inputs, slow or unfinished requests, malformed HTTP.
