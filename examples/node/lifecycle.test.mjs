@@ -39,6 +39,7 @@ test('fixtures, dataDir and flags; stop() ends the process', { timeout: 60000 },
   const again = await startEmulator({ dataDir });
   assert.equal(again.keys.invitee.accessKeyId, 'LTAI5tSubsidiary0001');
   await again.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('Symbol.asyncDispose stops it (what `await using` calls)', { timeout: 60000 }, async (t) => {
@@ -68,9 +69,11 @@ test('an admin token', { timeout: 60000 }, async () => {
 });
 
 test('a bad world fails start-up with the reason', { timeout: 60000 }, async () => {
-  const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rm-bad-')), 'bad.toml');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rm-bad-'));
+  const bad = path.join(dir, 'bad.toml');
   fs.writeFileSync(bad, "[[accounts]]\nid = 'not-an-id'\n");
   await assert.rejects(startEmulator({ fixtures: bad }), (e) => e instanceof EmulatorError && /exited with status 1/.test(e.message) && e.message.includes('bad.toml'));
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('the Jest/Vitest recipe: one server per worker, found by connectEmulator()', { timeout: 60000 }, async () => {
