@@ -111,13 +111,15 @@ test('npx resourcemanager-emulator: the bin shim', { timeout: 60000 }, async () 
 });
 
 test('the emulator dies with the process that started it', { timeout: 60000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rm-orphan-'));
   const script = `
     const { startEmulator } = require('resourcemanager-emulator');
-    startEmulator().then((emu) => { console.log(emu.port); process.kill(process.pid, 'SIGKILL'); });`;
-  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: here });
+    startEmulator({ log: process.argv[1] }).then((emu) => { console.log(emu.port); process.kill(process.pid, 'SIGKILL'); });`;
+  const child = spawnSync(process.execPath, ['-e', script, path.join(dir, 'emulator.log')], { encoding: 'utf8', cwd: here });
   assert.equal(child.signal, 'SIGKILL', child.stderr);
   const port = Number(child.stdout.trim());
   const deadline = Date.now() + 10000;
   while (await listening(port) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.equal(await listening(port), false, 'the orphaned emulator is still listening');
+  fs.rmSync(dir, { recursive: true, force: true });
 });
