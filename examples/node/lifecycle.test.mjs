@@ -39,6 +39,7 @@ test('fixtures, dataDir and flags; stop() ends the process', { timeout: 60000 },
   const again = await startEmulator({ dataDir });
   assert.equal(again.keys.invitee.accessKeyId, 'LTAI5tSubsidiary0001');
   await again.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('Symbol.asyncDispose stops it (what `await using` calls)', { timeout: 60000 }, async (t) => {
@@ -68,9 +69,11 @@ test('an admin token', { timeout: 60000 }, async () => {
 });
 
 test('a bad world fails start-up with the reason', { timeout: 60000 }, async () => {
-  const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rm-bad-')), 'bad.toml');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rm-bad-'));
+  const bad = path.join(dir, 'bad.toml');
   fs.writeFileSync(bad, "[[accounts]]\nid = 'not-an-id'\n");
   await assert.rejects(startEmulator({ fixtures: bad }), (e) => e instanceof EmulatorError && /exited with status 1/.test(e.message) && e.message.includes('bad.toml'));
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('the Jest/Vitest recipe: one server per worker, found by connectEmulator()', { timeout: 60000 }, async () => {
@@ -108,13 +111,15 @@ test('npx resourcemanager-emulator: the bin shim', { timeout: 60000 }, async () 
 });
 
 test('the emulator dies with the process that started it', { timeout: 60000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rm-orphan-'));
   const script = `
     const { startEmulator } = require('resourcemanager-emulator');
-    startEmulator().then((emu) => { console.log(emu.port); process.kill(process.pid, 'SIGKILL'); });`;
-  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: here });
+    startEmulator({ log: process.argv[1] }).then((emu) => { console.log(emu.port); process.kill(process.pid, 'SIGKILL'); });`;
+  const child = spawnSync(process.execPath, ['-e', script, path.join(dir, 'emulator.log')], { encoding: 'utf8', cwd: here });
   assert.equal(child.signal, 'SIGKILL', child.stderr);
   const port = Number(child.stdout.trim());
   const deadline = Date.now() + 10000;
   while (await listening(port) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.equal(await listening(port), false, 'the orphaned emulator is still listening');
+  fs.rmSync(dir, { recursive: true, force: true });
 });

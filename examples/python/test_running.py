@@ -63,15 +63,16 @@ def test_a_bad_world_fails_start_up_with_the_reason(tmp_path):
     assert "bad.toml" in str(failure.value)
 
 
-def test_the_emulator_dies_with_the_test_process():
+def test_the_emulator_dies_with_the_test_process(tmp_path):
     # A child Python starts an emulator, then is SIGKILLed: no atexit, no cleanup runs.
     script = textwrap.dedent("""
-        import os, signal, rm_emulator
-        emu = rm_emulator.start(port=0)
+        import os, signal, sys, rm_emulator
+        emu = rm_emulator.start(port=0, log=sys.argv[1])
         print(emu.port, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
     """)
-    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    child = subprocess.run([sys.executable, "-c", script, str(tmp_path / "emulator.log")],
+                           capture_output=True, text=True, timeout=60)
     assert child.returncode == -9, child.stderr
     port = int(child.stdout.strip())
     deadline = time.monotonic() + 10

@@ -457,6 +457,7 @@ async function startEmulator(options = {}) {
       child.kill('SIGKILL');
       running.delete(child);
       const log = tail();
+      if (logDir) fs.rmSync(logDir, { recursive: true, force: true });
       reject(new EmulatorError(`${reason}: ${file} ${args.join(' ')}${log ? `\n${log}` : ''}`));
     };
     const timer = setTimeout(() => fail(`the emulator did not print its banner within ${startupTimeoutMs} ms`),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import os
+import shutil
 import sys
 import tempfile
 from typing import TYPE_CHECKING, Any, Dict, Iterator, Union
@@ -39,7 +41,10 @@ def huawei_home() -> Iterator[str]:
     if "huaweicloudsdkcore.http.user_agent" in sys.modules:
         yield _HUAWEI_HOME.get("home", "")
         return
-    home = _HUAWEI_HOME.setdefault("home", tempfile.mkdtemp(prefix="rm-emulator-huawei-home-"))
+    if "home" not in _HUAWEI_HOME:
+        _HUAWEI_HOME["home"] = tempfile.mkdtemp(prefix="rm-emulator-huawei-home-")
+        atexit.register(shutil.rmtree, _HUAWEI_HOME["home"], True)
+    home = _HUAWEI_HOME["home"]
     saved = {name: os.environ.get(name) for name in ("HOME", "USERPROFILE")}
     os.environ["HOME"] = os.environ["USERPROFILE"] = home
     try:

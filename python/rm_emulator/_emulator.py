@@ -422,6 +422,8 @@ def start(
             tail = Path(log_path).read_text(errors="replace").strip().splitlines()[-20:]
         except OSError:
             tail = []
+        if log_dir:
+            shutil.rmtree(log_dir, ignore_errors=True)
         return EmulatorError(f"{reason}: {' '.join(args)}" + ("\n" + "\n".join(tail) if tail else ""))
 
     deadline = time.monotonic() + startup_timeout
