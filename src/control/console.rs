@@ -8,7 +8,9 @@
 //!   cloud's) invitations newest first, as of the emulator clock. `status` is a neutral status
 //!   (`pending`, `accepted`, `cancelled`, `declined`, `expired`); `q` is a handshake id, an
 //!   organization id (its sent invitations), an account id, email or name (its received ones),
-//!   or else text looked for in ids and targets. `next` is the cursor of the following page.
+//!   or else text looked for in ids and targets. `next` is the cursor of the following page. A
+//!   status filter or text search examines at most [`SCAN_BUDGET`] handshakes per cloud and
+//!   request, then answers `partial` with what it found and a cursor that goes on.
 //! - `GET /_emulator/organizations|accounts|access_keys?cloud=&q=&offset=&limit=`: in id order,
 //!   Alibaba's then Huawei's; `q` looks one up by id (accounts: by email or name too).
 //! - `GET /_emulator/journal?cloud=&action=&code=&key=&limit=&since=`: the journal newest first;
@@ -50,24 +52,29 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
 pub const MAX_LIMIT: usize = 500;
 /// Items per page unless `limit` says otherwise.
 const DEFAULT_LIMIT: usize = 50;
+/// How many handshakes one request examines in each cloud for a status filter or a text search
+/// before it answers with what it found: a rare match in a world of a million would otherwise
+/// scan it all in one request. The page is then `partial` and its cursor goes on from there.
+pub const SCAN_BUDGET: usize = 50_000;
+/// How many handshakes a scan reads from the store at a time.
+const SCAN_CHUNK: usize = 2_000;
 /// How far `offset` may reach when both clouds' lists are merged (each must be read that far);
 /// one cloud's list skips any offset for free, and `after` pages any distance.
 pub const MAX_MERGED_OFFSET: usize = 10_000;
 
-/// The console's routes, added to the control plane's scope.
+/// The console's routes, added to the control plane's scope. Paths that share a handler share
+/// a resource: each handler costs the binary its own copy of actix's service machinery.
 pub fn routes(config: &mut web::ServiceConfig) {
+    let get = |paths: &[&str]| web::resource(paths.to_vec());
     config
-        .route("/ui", web::get().to(page))
-        .route("/ui/", web::get().to(page))
-        .route("/ui/console.js", web::get().to(script))
-        .route("/ui/console.css", web::get().to(style))
-        .route("/handshakes", web::get().to(handshakes))
-        .route("/organizations", web::get().to(organizations))
-        .route("/accounts", web::get().to(accounts))
-        .route("/access_keys", web::get().to(access_keys))
-        .route("/journal", web::get().to(journal))
-        .route("/journal/{request_id}/curl", web::get().to(curl))
-        .route("/catalog", web::get().to(catalog));
+        .service(
+            get(&["/ui", "/ui/", "/ui/console.js", "/ui/console.css"]).route(web::get().to(asset)),
+        )
+        .service(get(&["/handshakes"]).route(web::get().to(handshakes)))
+        .service(get(&["/organizations", "/accounts", "/access_keys"]).route(web::get().to(tables)))
+        .service(get(&["/journal"]).route(web::get().to(journal)))
+        .service(get(&["/journal/{request_id}/curl"]).route(web::get().to(curl)))
+        .service(get(&["/catalog"]).route(web::get().to(catalog)));
 }
 
 /// What the fault form offers: each cloud's operations.
@@ -83,13 +90,13 @@ async fn catalog(req: HttpRequest, state: State) -> Answer {
     Ok(HttpResponse::Ok().json(json!({ "operations": operations })))
 }
 
-fn asset(
-    req: &HttpRequest,
-    state: &ControlState,
-    content_type: &str,
-    body: &'static str,
-) -> Answer {
-    authorize(req, state)?;
+async fn asset(req: HttpRequest, state: State) -> Answer {
+    authorize(&req, &state)?;
+    let (content_type, body) = match req.path().rsplit('/').next() {
+        Some("console.js") => ("text/javascript; charset=utf-8", SCRIPT),
+        Some("console.css") => ("text/css; charset=utf-8", STYLE),
+        _ => ("text/html; charset=utf-8", PAGE),
+    };
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, content_type))
         .insert_header(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
@@ -98,18 +105,6 @@ fn asset(
         // Small and local: always revalidate, so a new binary's page is never stale.
         .insert_header((CACHE_CONTROL, "no-cache"))
         .body(body))
-}
-
-async fn page(req: HttpRequest, state: State) -> Answer {
-    asset(&req, &state, "text/html; charset=utf-8", PAGE)
-}
-
-async fn script(req: HttpRequest, state: State) -> Answer {
-    asset(&req, &state, "text/javascript; charset=utf-8", SCRIPT)
-}
-
-async fn style(req: HttpRequest, state: State) -> Answer {
-    asset(&req, &state, "text/css; charset=utf-8", STYLE)
 }
 
 fn query<T: for<'de> Deserialize<'de>>(req: &HttpRequest, names: &str) -> Result<T, ControlError> {
@@ -263,6 +258,57 @@ struct Part {
     page: Page,
     total: Option<usize>,
     matched: &'static str,
+    /// Where a scan ran out of budget: the last handshake it examined.
+    frontier: Option<Arc<Handshake>>,
+}
+
+/// Up to `limit` handshakes of `list` from `from` that `keep` keeps, examining at most
+/// [`SCAN_BUDGET`] of them; with the last one examined when the budget ran out first. `None` if
+/// an `After` cursor is not in the list.
+fn scan(
+    view: &dyn View,
+    list: List,
+    from: Cursor,
+    limit: usize,
+    keep: &dyn Fn(&Handshake) -> bool,
+) -> Option<(Page, Option<Arc<Handshake>>)> {
+    let (mut cursor, mut to_skip) = match from {
+        Cursor::Offset(skip) => (Cursor::Offset(0), skip),
+        after @ Cursor::After(_) => (after, 0),
+    };
+    let mut items = Vec::new();
+    let mut examined = 0;
+    loop {
+        let chunk = view.page(list, cursor, SCAN_CHUNK, None)?;
+        for handshake in &chunk.items {
+            examined += 1;
+            if !keep(handshake) {
+                continue;
+            }
+            if to_skip > 0 {
+                to_skip -= 1;
+            } else if items.len() == limit {
+                return Some((Page { items, more: true }, None));
+            } else {
+                items.push(handshake.clone());
+            }
+        }
+        let examined_last = match chunk.items.last() {
+            Some(handshake) if chunk.more => handshake.clone(),
+            _ => return Some((Page { items, more: false }, None)),
+        };
+        if examined >= SCAN_BUDGET {
+            return Some((Page { items, more: true }, Some(examined_last)));
+        }
+        cursor = Cursor::After(examined_last.id);
+    }
+}
+
+/// Whether `hay` contains `needle` (lower-case), ASCII case folded, without allocating.
+fn contains_folded(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 #[allow(
@@ -285,6 +331,7 @@ fn part(
         page: Page::default(),
         total,
         matched,
+        frontier: None,
     };
     let (list, text) = match &source {
         Source::One(id) => {
@@ -299,6 +346,7 @@ fn part(
                 },
                 total: Some(total),
                 matched,
+                frontier: None,
             });
         }
         Source::List(list) => (*list, None),
@@ -312,28 +360,29 @@ fn part(
     let keep = |h: &Handshake| {
         keep_status(h)
             && text.is_none_or(|t| {
-                h.id.as_str().to_ascii_lowercase().contains(t)
-                    || h.target.entity.to_ascii_lowercase().contains(t)
+                contains_folded(h.id.as_str(), t) || contains_folded(&h.target.entity, t)
             })
     };
-    let filtered = status.is_some() || text.is_some();
-    let page = view
-        .page(
-            list,
-            from,
-            limit,
-            filtered.then_some(&keep as &dyn Fn(&Handshake) -> bool),
+    let unknown_cursor = || {
+        ControlError::BadRequest(
+            "the cursor names a handshake no longer in this list: start again".into(),
         )
-        .ok_or_else(|| {
-            ControlError::BadRequest(
-                "the cursor names a handshake no longer in this list: start again".into(),
-            )
-        })?;
+    };
+    let (page, frontier) = if status.is_some() || text.is_some() {
+        scan(view, list, from, limit, &keep).ok_or_else(unknown_cursor)?
+    } else {
+        (
+            view.page(list, from, limit, None)
+                .ok_or_else(unknown_cursor)?,
+            None,
+        )
+    };
     Ok(Part {
         cloud,
         page,
         total,
         matched,
+        frontier,
     })
 }
 
@@ -381,6 +430,11 @@ fn positions(
             let used = consumed.iter().filter(|(c, _)| *c == p.cloud).count();
             let position = if used == p.page.items.len() && !p.page.more {
                 Position::Done
+            } else if let Some(frontier) =
+                p.frontier.as_ref().filter(|_| used == p.page.items.len())
+            {
+                // All it found is on the page: go on scanning where it stopped.
+                Position::After(frontier.id)
             } else {
                 consumed
                     .iter()
@@ -454,7 +508,16 @@ async fn handshakes(req: HttpRequest, state: State) -> Answer {
         .iter()
         .flat_map(|p| p.page.items.iter().map(move |h| (p.cloud, h)))
         .collect();
-    merged.sort_by_key(|(cloud, h)| merged_key(*cloud, h));
+    merged.sort_unstable_by_key(|(cloud, h)| merged_key(*cloud, h));
+    // A cloud whose scan stopped short has examined nothing older than its frontier: nothing of
+    // another cloud older than that may be shown yet, or the order would break.
+    if let Some(cut) = parts
+        .iter()
+        .filter_map(|p| p.frontier.as_ref().map(|h| merged_key(p.cloud, h)))
+        .min()
+    {
+        merged.retain(|(cloud, h)| merged_key(*cloud, h) <= cut);
+    }
     let skip = if after.is_none() && clouds.len() > 1 {
         offset
     } else {
@@ -482,6 +545,7 @@ async fn handshakes(req: HttpRequest, state: State) -> Answer {
         "total": total,
         "next": format_after(&positions),
         "matched": matched,
+        "partial": parts.iter().any(|p| p.frontier.is_some()),
     })))
 }
 
@@ -626,14 +690,6 @@ const ACCOUNTS: Table = Table {
     },
 };
 
-async fn organizations(req: HttpRequest, state: State) -> Answer {
-    table(&req, &state, &ORGANIZATIONS, "organizations")
-}
-
-async fn accounts(req: HttpRequest, state: State) -> Answer {
-    table(&req, &state, &ACCOUNTS, "accounts")
-}
-
 const ACCESS_KEYS: Table = Table {
     count: |view| view.counts().access_keys,
     page: |view, seen, offset, limit| {
@@ -650,8 +706,12 @@ const ACCESS_KEYS: Table = Table {
     },
 };
 
-async fn access_keys(req: HttpRequest, state: State) -> Answer {
-    table(&req, &state, &ACCESS_KEYS, "access_keys")
+async fn tables(req: HttpRequest, state: State) -> Answer {
+    match req.path().rsplit('/').next() {
+        Some("organizations") => table(&req, &state, &ORGANIZATIONS, "organizations"),
+        Some("accounts") => table(&req, &state, &ACCOUNTS, "accounts"),
+        _ => table(&req, &state, &ACCESS_KEYS, "access_keys"),
+    }
 }
 
 // ---- Journal ---------------------------------------------------------------------------------

@@ -61,18 +61,12 @@ pub(super) struct Indexed {
     handshakes: BTreeMap<HandshakeId, Arc<Handshake>>,
     lists: BTreeMap<ListKey, Entries>,
     members: HashMap<OrganizationId, usize>,
-    // The console's id-ordered browsing, sorted on first use: worlds that are never browsed
-    // (benchmarks, a million handshakes) pay nothing for it. Changes never add or remove an
-    // organization, account or key (only `build` does), so once sorted it stays right.
-    order: OnceLock<Order>,
-}
-
-/// Organizations, accounts and access keys in id order.
-#[derive(Debug, Clone, Default)]
-struct Order {
-    organizations: Vec<OrganizationId>,
-    accounts: Vec<AccountId>,
-    credentials: Vec<String>,
+    // The console's id-ordered browsing, each sorted on first use: worlds that are never
+    // browsed (benchmarks, a million handshakes) pay nothing for it. Changes never add or remove
+    // an organization, account or key (only `build` does), so once sorted it stays right.
+    organization_order: OnceLock<Vec<OrganizationId>>,
+    account_order: OnceLock<Vec<AccountId>>,
+    credential_order: OnceLock<Vec<String>>,
 }
 
 impl Indexed {
@@ -188,24 +182,15 @@ impl Indexed {
         };
         self.lists.get(&key)
     }
+}
 
-    fn order(&self) -> &Order {
-        self.order.get_or_init(|| {
-            let mut order = Order {
-                organizations: self.organizations.keys().copied().collect(),
-                accounts: self.accounts.keys().copied().collect(),
-                credentials: self.credentials.keys().cloned().collect(),
-            };
-            order
-                .organizations
-                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
-            order
-                .accounts
-                .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
-            order.credentials.sort_unstable();
-            order
-        })
-    }
+/// The keys of `map`, sorted once into `order`.
+fn sorted_keys<'a, K: Ord + Clone, V>(order: &'a OnceLock<Vec<K>>, map: &HashMap<K, V>) -> &'a [K] {
+    order.get_or_init(|| {
+        let mut keys: Vec<K> = map.keys().cloned().collect();
+        keys.sort_unstable();
+        keys
+    })
 }
 
 /// The items of `keys` from `offset`, at most `limit` of them, looked up with `get`.
@@ -325,21 +310,18 @@ impl View for Indexed {
     }
 
     fn organizations(&self, offset: usize, limit: usize) -> Vec<Organization> {
-        slice(&self.order().organizations, offset, limit, |id| {
-            self.organizations[id]
-        })
+        let order = sorted_keys(&self.organization_order, &self.organizations);
+        slice(order, offset, limit, |id| self.organizations[id])
     }
 
     fn accounts(&self, offset: usize, limit: usize) -> Vec<Account> {
-        slice(&self.order().accounts, offset, limit, |id| {
-            self.accounts[id].clone()
-        })
+        let order = sorted_keys(&self.account_order, &self.accounts);
+        slice(order, offset, limit, |id| self.accounts[id].clone())
     }
 
     fn credentials(&self, offset: usize, limit: usize) -> Vec<Credential> {
-        slice(&self.order().credentials, offset, limit, |id| {
-            self.credentials[id].clone()
-        })
+        let order = sorted_keys(&self.credential_order, &self.credentials);
+        slice(order, offset, limit, |id| self.credentials[id].clone())
     }
 }
 

@@ -586,3 +586,54 @@ fn with_an_admin_token_the_console_needs_it_as_bearer_or_as_a_basic_password() {
         200
     );
 }
+
+#[test]
+fn a_filter_over_a_large_world_answers_within_its_scan_budget_and_its_cursor_goes_on_in_order() {
+    use resourcemanager_emulator::app::{DEFAULT_WORLD, WorldDoc};
+    use resourcemanager_emulator::control::console::SCAN_BUDGET;
+    // 60,000 Pending Alibaba invitations (all sent an hour ago) beside the default Huawei world.
+    let mut doc = WorldDoc::generate(SCAN_BUDGET + 10_000, false, true, false);
+    doc.huawei = toml::from_str::<WorldDoc>(DEFAULT_WORLD).unwrap().huawei;
+    let app = spawn_app_with(Options {
+        world: doc.to_toml(),
+        ..Options::default()
+    });
+    let page = |query: &str| json(&app, &format!("/_emulator/handshakes?limit=10{query}"));
+
+    // Nothing of Alibaba's is cancelled: the first answer stops at the budget, shows none of
+    // Huawei's older cancelled ones yet (they sort after where Alibaba's scan stopped), and
+    // goes on; the second finishes both.
+    let first = page("&status=cancelled");
+    assert_eq!(
+        (first["partial"].clone(), ids(&first).len()),
+        (true.into(), 0)
+    );
+    let after = first["next"].as_str().unwrap().to_owned();
+    assert!(after.starts_with("alibaba:h-Bench"), "{after}");
+    let second = page(&format!("&status=cancelled&after={after}"));
+    assert_eq!(second["partial"], false);
+    assert_eq!(
+        ids(&second),
+        [
+            "huawei/h-cancelled000000000000000000001",
+            "huawei/h-purged000000000000000000000001"
+        ]
+    );
+    assert_eq!(second["next"], Value::Null);
+
+    // A text search finds what lies past the budget on a later page.
+    let first = page("&cloud=alibaba&q=bench00000055555");
+    assert_eq!(
+        (first["partial"].clone(), ids(&first).len()),
+        (true.into(), 0)
+    );
+    let found = page(&format!(
+        "&cloud=alibaba&q=bench00000055555&after={}",
+        first["next"].as_str().unwrap()
+    ));
+    assert_eq!(ids(&found), ["alibaba/h-Bench00000055555"]);
+    // Unfiltered, the same world pages at once, with its total.
+    let unfiltered = page("&offset=59990&cloud=alibaba");
+    assert_eq!(unfiltered["total"], SCAN_BUDGET + 10_000);
+    assert_eq!(ids(&unfiltered).len(), 10);
+}

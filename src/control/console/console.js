@@ -233,11 +233,14 @@ async function loadInvitations() {
   const base = Date.parse(answer.now);
   const body = $('#inv-table tbody');
   const rows = answer.handshakes.map((h) => invitationRow(h, base));
-  body.replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { class: 'empty', colspan: 7 }, 'No invitation matches.'))]));
+  const none = answer.partial ? 'None found yet: Next looks further.' : 'No invitation matches.';
+  body.replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { class: 'empty', colspan: 7 }, none))]));
   const matched = Object.entries(answer.matched || {}).filter(([, m]) => m !== 'all')
     .map(([cloud, m]) => `${cloud}: ${m}`).join(', ');
   const total = answer.total === null ? '' : `${answer.total} invitation${answer.total === 1 ? '' : 's'}`;
-  $('#inv-summary').textContent = [total, matched && `search matched ${matched}`,
+  // A filter over a large world answers within a scan budget: say so, and let Next go on.
+  const partial = answer.partial ? 'searched part of the world: Next looks further' : '';
+  $('#inv-summary').textContent = [total, matched && `search matched ${matched}`, partial,
     'newest first, as of the emulator clock'].filter(Boolean).join(' · ');
   const pager = $('#inv-pager');
   $('[data-page=first]', pager).disabled = invitations.page === 0;
