@@ -573,3 +573,31 @@ fn a_body_over_the_limit_is_answered_to_clients_still_uploading_without_a_reset(
         );
     }
 }
+
+#[test]
+fn a_client_that_stops_reading_an_answer_is_dropped_after_the_read_timeout() {
+    let app = impatient();
+    let doc = serde_json::to_string(&resourcemanager_emulator::app::WorldDoc::generate(
+        100_000, false, true, false,
+    ))
+    .unwrap();
+    let put = app.control("PUT", "/_emulator/state", Some(&doc));
+    assert_eq!(put.status, 200, "{}", put.body);
+    let mut stream = connect(&app);
+    stream
+        .write_all(b"GET /_emulator/state HTTP/1.1\r\nHost: h\r\n\r\n")
+        .unwrap();
+    // Far more than the sockets buffer, and nobody reading it.
+    std::thread::sleep(Duration::from_secs(4));
+    let mut bytes = Vec::new();
+    // What was buffered, then the end (or a reset): the server gave up on the rest.
+    let _ = stream.read_to_end(&mut bytes);
+    assert!(bytes.starts_with(b"HTTP/1.1 200"));
+    assert!(
+        !bytes.ends_with(b"\r\n0\r\n\r\n"),
+        "the answer was cut short ({} bytes of a {}-byte world)",
+        bytes.len(),
+        doc.len()
+    );
+    assert_eq!(app.control("GET", "/_emulator/health", None).status, 200);
+}

@@ -15,7 +15,9 @@
 //!   its end, and closes the connection: nothing after it is read as a request;
 //! - on close, if the client may still be sending (a body the server did not read), shuts the
 //!   sending side and reads on for a while (lingering close), so the client reads the answer
-//!   instead of a reset.
+//!   instead of a reset;
+//! - drops a connection whose client takes no byte of an answer for the read timeout: a client
+//!   that stops reading would otherwise hold it, and the answer's buffers, for ever.
 //!
 //! What remains below any envelope: a client that closes or resets first, a connection that is
 //! silent until its first deadline (closed without a word: there is no request to answer), a
@@ -78,6 +80,8 @@ pub struct Guarded {
     closing: bool,
     /// actix's writes are dropped: the edge answered in their place.
     muted: bool,
+    /// Since when the client has taken no byte of an answer, as the deadline it has.
+    stalled: Option<Pin<Box<Sleep>>>,
 }
 
 impl Guarded {
@@ -97,6 +101,7 @@ impl Guarded {
             timing: Some(0),
             closing: false,
             muted: false,
+            stalled: None,
         }
     }
 
@@ -163,6 +168,19 @@ impl Guarded {
         }
     }
 
+    /// The client takes nothing: pending until the write deadline, then an error (actix drops
+    /// the connection).
+    fn stall<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+        let timeout = self.edge.read_timeout;
+        let deadline = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::ErrorKind::TimedOut.into())),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
     /// Writes the edge's own bytes; ready once none are left.
     fn flush_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while !self.out.is_empty() {
@@ -172,9 +190,10 @@ impl Guarded {
                 Poll::Ready(result) => result,
                 Poll::Pending => {
                     self.out = out;
-                    return Poll::Pending;
+                    return self.stall(cx);
                 }
             };
+            self.stalled = None;
             match written {
                 Ok(n) => self.out = out[n..].to_vec(),
                 Err(e) => return Poll::Ready(Err(e)),
@@ -291,6 +310,7 @@ impl AsyncWrite for Guarded {
             let run = this.responses.run(buf.len() - taken);
             match this.stream().poll_write(cx, &buf[taken..taken + run]) {
                 Poll::Ready(Ok(n)) => {
+                    this.stalled = None;
                     taken += n;
                     this.responses = this.responses.advance(n);
                     this.pay();
@@ -302,7 +322,7 @@ impl AsyncWrite for Guarded {
                     }
                 }
                 Poll::Ready(Err(e)) if taken == 0 => return Poll::Ready(Err(e)),
-                Poll::Pending if taken == 0 => return Poll::Pending,
+                Poll::Pending if taken == 0 => return this.stall(cx),
                 Poll::Ready(Err(_)) | Poll::Pending => break,
             }
         }
