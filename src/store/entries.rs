@@ -25,20 +25,13 @@ pub enum Entries {
 impl Entries {
     /// A list of already sorted entries.
     #[must_use]
-    pub fn from_sorted(mut sorted: Vec<Entry>) -> Self {
+    pub fn from_sorted(sorted: Vec<Entry>) -> Self {
         if sorted.len() == 1 {
             return Self::One(sorted[0]);
         }
-        let mut chunks = Vec::with_capacity(sorted.len().div_ceil(CHUNK));
-        while sorted.len() > CHUNK {
-            let rest = sorted.split_off(CHUNK);
-            chunks.push(std::mem::replace(&mut sorted, rest));
-        }
-        if !sorted.is_empty() {
-            sorted.shrink_to_fit();
-            chunks.push(sorted);
-        }
-        Self::Chunks(chunks)
+        // Copied chunk by chunk: a chunk split off the whole vector would keep its capacity, and
+        // a million entries would reserve gigabytes.
+        Self::Chunks(sorted.chunks(CHUNK).map(<[Entry]>::to_vec).collect())
     }
 
     /// How many entries.
@@ -181,6 +174,10 @@ mod tests {
             }
             if let Entries::Chunks(chunks) = &list {
                 prop_assert!(chunks.iter().all(|c| !c.is_empty() && c.len() <= CHUNK));
+            }
+            if let Entries::Chunks(chunks) = Entries::from_sorted(model.clone()) {
+                // Built chunks hold what they hold, not the capacity of the whole list.
+                prop_assert!(chunks.iter().all(|c| c.capacity() <= CHUNK));
             }
         }
     }
