@@ -587,8 +587,9 @@ fn a_client_that_stops_reading_an_answer_is_dropped_after_the_read_timeout() {
     stream
         .write_all(b"GET /_emulator/state HTTP/1.1\r\nHost: h\r\n\r\n")
         .unwrap();
-    // Far more than the sockets buffer, and nobody reading it.
-    std::thread::sleep(Duration::from_secs(4));
+    // Far more than the sockets buffer, and nobody reading it: long enough for a slow (debug,
+    // loaded) export to fill the buffers and then for the deadline to pass.
+    std::thread::sleep(Duration::from_secs(8));
     let mut bytes = Vec::new();
     // What was buffered, then the end (or a reset): the server gave up on the rest.
     let _ = stream.read_to_end(&mut bytes);
