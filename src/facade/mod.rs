@@ -3,6 +3,7 @@
 //! through the store. A facade renders its own errors: format and request id are per request.
 
 pub mod alibaba;
+pub mod canonical;
 pub mod headers;
 pub mod huawei;
 pub mod presign;

@@ -11,8 +11,8 @@
 
 use super::params::Params;
 use super::percent::canonical_pairs;
-use hmac::digest::KeyInit;
-use hmac::{Hmac, Mac};
+use crate::facade::canonical;
+use hmac::Hmac;
 use sha2::{Digest, Sha256};
 use sm3::Sm3;
 
@@ -134,26 +134,15 @@ pub fn canonical_request<'h>(
     header: impl Fn(&str) -> Option<&'h str>,
     payload_hash: &str,
 ) -> String {
-    let mut out = String::with_capacity(512);
-    // HTTPRequestMethod + "\n" + CanonicalURI + "\n"  (RPC: the URI is always "/")
-    out.push_str(method);
-    out.push_str("\n/\n");
-    // CanonicalQueryString + "\n"
-    out.push_str(canonical_query);
-    out.push('\n');
-    // CanonicalHeaders: "name:trim(value)\n" per signed header, then "\n"
-    for name in authorization.header_names() {
-        out.push_str(name);
-        out.push(':');
-        out.push_str(header(name).unwrap_or("").trim());
-        out.push('\n');
-    }
-    out.push('\n');
-    // SignedHeaders + "\n" + HashedRequestPayload
-    out.push_str(authorization.signed_headers);
-    out.push('\n');
-    out.push_str(payload_hash);
-    out
+    // RPC: the CanonicalURI is always "/".
+    canonical::canonical_request(
+        method,
+        "/",
+        canonical_query,
+        authorization.signed_headers,
+        header,
+        payload_hash,
+    )
 }
 
 /// `StringToSign = Algorithm + "\n" + hex(Hash(CanonicalRequest))`.
@@ -166,42 +155,27 @@ pub fn string_to_sign(algorithm: Algorithm, canonical_request: &str) -> String {
     )
 }
 
-fn keyed<M: Mac + KeyInit>(secret: &str, string_to_sign: &str) -> M {
-    // The key is the AccessKeySecret itself (no "&", unlike V1).
-    let mut mac =
-        <M as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
-    mac.update(string_to_sign.as_bytes());
-    mac
-}
-
-/// `Signature = hex(HMAC(AccessKeySecret, StringToSign))`, HMAC-SHA256 or HMAC-SM3.
+/// `Signature = hex(HMAC(AccessKeySecret, StringToSign))`, HMAC-SHA256 or HMAC-SM3; the key is
+/// the AccessKeySecret itself (no "&", unlike V1).
 #[must_use]
 pub fn sign(algorithm: Algorithm, secret: &str, string_to_sign: &str) -> String {
     match algorithm {
-        Algorithm::HmacSha256 => hex::encode(
-            keyed::<Hmac<Sha256>>(secret, string_to_sign)
-                .finalize()
-                .into_bytes(),
-        ),
-        Algorithm::HmacSm3 => hex::encode(
-            keyed::<Hmac<Sm3>>(secret, string_to_sign)
-                .finalize()
-                .into_bytes(),
-        ),
+        Algorithm::HmacSha256 => canonical::hmac_hex::<Hmac<Sha256>>(secret, string_to_sign),
+        Algorithm::HmacSm3 => canonical::hmac_hex::<Hmac<Sm3>>(secret, string_to_sign),
     }
 }
 
 /// Whether the hex `signature` is right, compared in constant time.
 #[must_use]
 pub fn verify(algorithm: Algorithm, secret: &str, string_to_sign: &str, signature: &str) -> bool {
-    hex::decode(signature).is_ok_and(|sent| match algorithm {
-        Algorithm::HmacSha256 => keyed::<Hmac<Sha256>>(secret, string_to_sign)
-            .verify_slice(&sent)
-            .is_ok(),
-        Algorithm::HmacSm3 => keyed::<Hmac<Sm3>>(secret, string_to_sign)
-            .verify_slice(&sent)
-            .is_ok(),
-    })
+    match algorithm {
+        Algorithm::HmacSha256 => {
+            canonical::hmac_hex_matches::<Hmac<Sha256>>(secret, string_to_sign, signature)
+        }
+        Algorithm::HmacSm3 => {
+            canonical::hmac_hex_matches::<Hmac<Sm3>>(secret, string_to_sign, signature)
+        }
+    }
 }
 
 #[cfg(test)]

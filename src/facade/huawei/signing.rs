@@ -6,8 +6,9 @@
 //!
 //! Nothing here reads a clock or the network: the caller passes "now" in, and looks up the secret.
 
+use crate::facade::canonical;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use hmac::{Hmac, Mac};
+use hmac::Hmac;
 use sha2::{Digest, Sha256};
 
 /// The only algorithm served; SDK-HMAC-SM3, SDK-ECDSA-P256-SHA256, SDK-SM2-SM3 and the derived
@@ -184,27 +185,14 @@ pub fn canonical_request<'h>(
     header: impl Fn(&str) -> Option<&'h str>,
     payload_hash: &str,
 ) -> String {
-    let mut out = String::with_capacity(512);
-    // HTTPRequestMethod + "\n" + CanonicalURI + "\n" + CanonicalQueryString + "\n"
-    out.push_str(method);
-    out.push('\n');
-    out.push_str(canonical_uri);
-    out.push('\n');
-    out.push_str(canonical_query);
-    out.push('\n');
-    // CanonicalHeaders: "name:trim(value)\n" per signed header in the client's order, then "\n"
-    for name in authorization.header_names() {
-        out.push_str(name);
-        out.push(':');
-        out.push_str(header(name).unwrap_or("").trim());
-        out.push('\n');
-    }
-    out.push('\n');
-    // SignedHeaders + "\n" + HashedPayload
-    out.push_str(authorization.signed_headers);
-    out.push('\n');
-    out.push_str(payload_hash);
-    out
+    canonical::canonical_request(
+        method,
+        canonical_uri,
+        canonical_query,
+        authorization.signed_headers,
+        header,
+        payload_hash,
+    )
 }
 
 /// `StringToSign = "SDK-HMAC-SHA256\n" + X-Sdk-Date + "\n" + hex(SHA256(CanonicalRequest))`.
@@ -216,24 +204,17 @@ pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
     )
 }
 
-fn mac(secret: &str, string_to_sign: &str) -> Hmac<Sha256> {
-    // The key is the SK's bytes as they are: no derivation, unlike SigV4 or V11.
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
-    mac.update(string_to_sign.as_bytes());
-    mac
-}
-
-/// `Signature = hex(HMAC-SHA256(SK, StringToSign))`, lower-case.
+/// `Signature = hex(HMAC-SHA256(SK, StringToSign))`, lower-case; the key is the SK's bytes as they
+/// are (no derivation, unlike SigV4 or V11).
 #[must_use]
 pub fn sign(secret: &str, string_to_sign: &str) -> String {
-    hex::encode(mac(secret, string_to_sign).finalize().into_bytes())
+    canonical::hmac_hex::<Hmac<Sha256>>(secret, string_to_sign)
 }
 
 /// Whether the hex `signature` is right, compared in constant time; `false` if it is not hex.
 #[must_use]
 pub fn verify(secret: &str, string_to_sign: &str, signature: &str) -> bool {
-    hex::decode(signature).is_ok_and(|sent| mac(secret, string_to_sign).verify_slice(&sent).is_ok())
+    canonical::hmac_hex_matches::<Hmac<Sha256>>(secret, string_to_sign, signature)
 }
 
 fn digits(bytes: &[u8]) -> Option<u32> {
